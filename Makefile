@@ -1,0 +1,63 @@
+# waitflows: one Makefile for the whole monorepo. `make test` and `make local` install whatever is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Lambda runs python3.12: use it when the machine has it.
+PYTHON_BOOTSTRAP ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12) python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAGE ?= dev
+SERVICE ?=
+
+.PHONY: help install layer package test test-unit test-integration test-localcloud test-e2e local deploy bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/dev.txt requirements/layer.txt
+	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed  ## install pinned Python and Node toolchains
+
+shared/build/layer/.built: requirements/layer.txt $(shell find shared/python -name '*.py') | $(VENV)/.installed
+	$(PY) scripts/build_layer.py
+	touch $@
+
+layer: shared/build/layer/.built  ## assemble the shared Lambda layer
+
+package: install layer  ## package every service offline (STAGE=dev) and cfn-lint the templates
+	$(PY) scripts/package.py --stage $(STAGE)
+
+test-unit: install  ## logic only, no network
+	$(PY) -m pytest tests/unit
+
+test-integration: install  ## every handler under moto, resources built from serverless.yml
+	$(PY) -m pytest tests/integration
+
+test-localcloud: install  ## the local cloud's own parts (runtime, edge, API emulation, moto gaps)
+	$(PY) -m pytest tests/localcloud
+
+test-e2e: install layer  ## the whole system through the local cloud's public surfaces
+	$(PY) -m pytest tests/e2e
+
+test: install package  ## install what is missing, then run every test
+	$(PY) -m pytest tests/unit tests/integration tests/localcloud tests/e2e
+
+local: install layer  ## run the whole system offline: AWS at :4566, APIs at :3000 (Ctrl-C stops it)
+	$(PY) -m localcloud
+
+deploy: install layer  ## deploy to AWS: make deploy STAGE=dev [SERVICE=approval]
+	$(PY) scripts/deploy.py --stage $(STAGE) $(if $(SERVICE),--service $(SERVICE))
+
+bench: install layer  ## print the performance figures the README keeps
+	$(PY) -m bench
+
+clean:  ## remove caches and local state (not the toolchains)
+	rm -rf .localcloud shared/build test-output .pytest_cache
+	find . -name __pycache__ -not -path './node_modules/*' -not -path './.venv/*' -prune -exec rm -rf {} +
