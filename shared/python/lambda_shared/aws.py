@@ -1,0 +1,22 @@
+"""boto3 clients and resources, one per container and service.
+
+boto3 honours AWS_ENDPOINT_URL by itself, so the same code talks to AWS or to the local cloud. Clients are created
+lazily so importing a handler costs nothing, and reused so a warm container does not pay for them again.
+"""
+from functools import cache
+
+import boto3
+from botocore.config import Config
+
+# Standard mode retries throttling and 5xx with exponential backoff and jitter; callbacks must survive a busy API.
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
+
+
+@cache
+def client(service: str):
+    return boto3.client(service, config=_CONFIG)
+
+
+@cache
+def resource(service: str):
+    return boto3.resource(service, config=_CONFIG)
