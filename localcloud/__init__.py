@@ -1,0 +1,1 @@
+"""Local cloud: runs the services offline (Lambda, Step Functions, ...) without Docker."""
