@@ -1,0 +1,457 @@
+"""Parent side of the local Lambda runtime: pools of warm worker processes.
+
+Each function gets a pool of ``python -m localcloud.lambda_worker`` processes, each
+one behaving like a warm Lambda sandbox: the handler module is imported once and its
+module-level state survives between invocations. A pool grows only when every one of
+its workers is busy, up to ``max_concurrency`` workers per function; further
+invocations wait for a free worker.
+
+Workers run in their own session (process group), so that killing one also kills
+whatever its handler started.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from localcloud.lambda_worker import FRAME, SYNC_MARK, encode_frame
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT_ID = "123456789012"
+INIT_TIMEOUT = 10.0  # seconds; on AWS the init phase has its own 10 s, outside the function timeout
+KILL_GRACE = 1.0  # seconds between SIGTERM and SIGKILL in close()
+LOG_SYNC_TIMEOUT = 1.0  # seconds to wait for the log lines written before a response
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    handler: str
+    code_dir: Path
+    layer_dirs: tuple[Path, ...]
+    environment: Mapping[str, str]
+    timeout: float
+    memory_size: int = 1024
+    service: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "code_dir", Path(self.code_dir))
+        object.__setattr__(self, "layer_dirs", tuple(Path(p) for p in self.layer_dirs))
+
+
+@dataclass(frozen=True)
+class InvokeResult:
+    payload: bytes
+    function_error: str | None
+    request_id: str
+    duration_ms: float
+    log_lines: tuple[str, ...]
+
+
+class FunctionNotFound(KeyError):
+    pass
+
+
+def default_base_env() -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+
+
+def print_log(function_name: str, line: str) -> None:
+    print(f"[{function_name}] {line}", file=sys.stderr, flush=True)
+
+
+def _error_payload(error_type: str, message: str, request_id: str) -> bytes:
+    error = {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": []}
+    return json.dumps(error).encode()
+
+
+class _Worker:
+    """One worker process, its two protocol pipes and the thread reading its output.
+
+    Only the thread that currently owns the worker (see LambdaRuntime._acquire) talks
+    to it or closes its pipes; any thread may signal or reap it.
+    """
+
+    def __init__(self, spec: FunctionSpec, env: dict[str, str], log_sink: Callable[[str, str], None]):
+        self.spec = spec
+        self.ready = False
+        request_read, self._request_fd = os.pipe()
+        self._response_fd, response_write = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "localcloud.lambda_worker", str(request_read), str(response_write),
+                 *map(str, spec.layer_dirs)],
+                cwd=spec.code_dir, env=env, pass_fds=(request_read, response_write), start_new_session=True,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            )
+        except BaseException:
+            os.close(self._request_fd)
+            os.close(self._response_fd)
+            raise
+        finally:
+            os.close(request_read)
+            os.close(response_write)
+        self.pid = self.proc.pid
+        self.arn = f"arn:aws:lambda:{env['AWS_REGION']}:{ACCOUNT_ID}:function:{spec.name}"
+        self._poll = select.poll()  # not select.select: fd numbers may pass FD_SETSIZE
+        self._poll.register(self._response_fd, select.POLLIN)
+        self._fds_open = True
+        self._logs = threading.Condition()
+        self._lines: list[str] = []
+        self._synced = 0  # highest SYNC_MARK seq seen on stdout
+        self._eof = False
+        threading.Thread(target=self._read_output, args=(log_sink,), daemon=True,
+                         name=f"lambda-output-{spec.name}-{self.pid}").start()
+
+    def _read_output(self, log_sink: Callable[[str, str], None]) -> None:
+        for raw in self.proc.stdout:
+            line, mark, seq = raw.decode("utf-8", "replace").rstrip("\r\n").partition(SYNC_MARK)
+            # A handler's last line may lack its newline, so the mark can follow text.
+            if line or not mark:
+                with self._logs:
+                    self._lines.append(line)
+                try:
+                    log_sink(self.spec.name, line)
+                except Exception:
+                    pass  # a broken sink must not stop the draining of the pipe
+            if mark and seq.isdigit():
+                with self._logs:
+                    self._synced = int(seq)
+                    self._logs.notify_all()
+        self.proc.stdout.close()
+        with self._logs:
+            self._eof = True
+            self._logs.notify_all()
+
+    def take_logs(self, seq: int | None = None, timeout: float = LOG_SYNC_TIMEOUT) -> list[str]:
+        """Lines since the last call: up to sync mark `seq`, or up to EOF if seq is None."""
+        with self._logs:
+            self._logs.wait_for(lambda: self._eof or (seq is not None and self._synced >= seq), timeout)
+            lines, self._lines = self._lines, []
+        return lines
+
+    def wait_exit(self, timeout: float) -> None:
+        # EOF on stdout means the worker and everything it started are gone, without reaping it.
+        with self._logs:
+            self._logs.wait_for(lambda: self._eof, max(0.0, timeout))
+
+    def send(self, header: dict, body: bytes) -> None:
+        data = memoryview(encode_frame(header, body))
+        while data:
+            data = data[os.write(self._request_fd, data):]
+
+    def receive(self, deadline: float) -> tuple[dict, bytes]:
+        """Raises TimeoutError once `deadline` passes, EOFError if the worker died."""
+        head_len, body_len = FRAME.unpack(self._read(FRAME.size, deadline))
+        data = self._read(head_len + body_len, deadline)
+        return json.loads(data[:head_len]), data[head_len:]
+
+    def _read(self, size: int, deadline: float) -> bytes:
+        buf = bytearray()
+        while len(buf) < size:
+            if not self._poll.poll(max(0.0, deadline - time.monotonic()) * 1000):
+                raise TimeoutError
+            chunk = os.read(self._response_fd, size - len(buf))
+            if not chunk:
+                raise EOFError
+            buf += chunk
+        return bytes(buf)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def signal(self, signum: int) -> None:
+        # Never signal a reaped worker: its pid (= process group id) may have been reused.
+        if self.proc.returncode is None:
+            try:
+                os.killpg(self.pid, signum)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def kill(self) -> None:
+        """SIGKILL the worker's process group and reap it. Safe from any thread."""
+        self.signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def destroy(self) -> None:
+        """Kill, then release the pipes. Only for the owning thread (or an idle worker)."""
+        self.kill()
+        self.wait_exit(LOG_SYNC_TIMEOUT)
+        if self._fds_open:
+            self._fds_open = False
+            os.close(self._request_fd)
+            os.close(self._response_fd)
+
+    def exit_status(self) -> str:
+        code = self.proc.returncode
+        if code is not None and code < 0:
+            return f"signal: {(signal.strsignal(-code) or str(-code)).lower()}"
+        return f"exit status {code}"
+
+
+@dataclass
+class _Pool:
+    cond: threading.Condition
+    idle: list[_Worker] = field(default_factory=list)
+    size: int = 0  # workers alive or being started, busy or idle
+
+
+class LambdaRuntime:
+    def __init__(self, functions: Iterable[FunctionSpec], *, base_env: Mapping[str, str] | None = None,
+                 log_sink: Callable[[str, str], None] | None = None, max_concurrency: int = 10):
+        self._specs: dict[str, FunctionSpec] = {}
+        for spec in functions:
+            if spec.name in self._specs:
+                raise ValueError(f"duplicate function name {spec.name!r}")
+            self._specs[spec.name] = spec
+        self._base_env = dict(default_base_env() if base_env is None else base_env)
+        self._log_sink = log_sink or print_log
+        self._max_concurrency = max(1, max_concurrency)
+        # One lock for every pool: contention is negligible next to a process round trip.
+        self._lock = threading.Lock()
+        self._pools = {name: _Pool(threading.Condition(self._lock)) for name in self._specs}
+        self._workers: set[_Worker] = set()  # every live worker, for close()
+        self._closed = False
+        atexit.register(self.close)
+
+    def function_names(self) -> list[str]:
+        return list(self._specs)
+
+    def spec(self, name: str) -> FunctionSpec:
+        """Accepts a function name or its ARN (Step Functions and SDKs pass either)."""
+        if name not in self._specs and name.startswith("arn:") and name.count(":") >= 6:
+            name = name.split(":")[6]
+        try:
+            return self._specs[name]
+        except KeyError:
+            raise FunctionNotFound(name) from None
+
+    def invoke(self, name: str, payload: bytes, *, invocation_type: str = "RequestResponse") -> InvokeResult:
+        spec = self.spec(name)
+        if isinstance(payload, str):
+            payload = payload.encode()
+        request_id = str(uuid.uuid4())
+        if invocation_type == "RequestResponse":
+            return self._invoke(spec, payload, request_id)
+        if invocation_type == "Event":
+            threading.Thread(target=self._invoke_in_background, args=(spec, payload, request_id),
+                             daemon=True, name=f"lambda-event-{spec.name}").start()
+        elif invocation_type != "DryRun":
+            raise ValueError(f"unknown invocation type {invocation_type!r}")
+        return InvokeResult(b"", None, request_id, 0.0, ())
+
+    def prewarm(self, names: Iterable[str] | None = None) -> None:
+        specs = list(self._specs.values()) if names is None else [self.spec(name) for name in names]
+        threading.Thread(target=self._prewarm, args=(specs,), daemon=True, name="lambda-prewarm").start()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+            idle = [worker for pool in self._pools.values() for worker in pool.idle]
+            for pool in self._pools.values():
+                pool.idle.clear()
+                pool.cond.notify_all()
+        atexit.unregister(self.close)
+        for worker in workers:
+            worker.signal(signal.SIGTERM)
+        deadline = time.monotonic() + KILL_GRACE
+        for worker in workers:
+            worker.wait_exit(deadline - time.monotonic())
+        for worker in workers:
+            worker.kill()
+        deadline = time.monotonic() + LOG_SYNC_TIMEOUT
+        for worker in workers:
+            worker.wait_exit(deadline - time.monotonic())  # processes the handlers started
+        # Busy workers' pipes are closed by the threads using them, which now see EOF.
+        for worker in idle:
+            worker.destroy()
+
+    # -- internals ---------------------------------------------------------------
+
+    def _invoke(self, spec: FunctionSpec, payload: bytes, request_id: str) -> InvokeResult:
+        worker = self._acquire(spec)
+        reusable = False
+        try:
+            if not worker.ready:
+                failure = self._await_ready(worker, request_id)
+                if failure:
+                    return failure
+            worker.take_logs(timeout=0)  # drop output printed between invocations
+            header = {"request_id": request_id, "timeout_ms": int(spec.timeout * 1000),
+                      "invoked_function_arn": worker.arn}
+            started = time.monotonic()
+            try:
+                worker.send(header, payload)
+                reply, body = worker.receive(started + spec.timeout)
+            except TimeoutError:
+                return self._fail(worker, request_id, started, "Sandbox.Timedout",
+                                  f"Task timed out after {spec.timeout:.2f} seconds")
+            except (EOFError, BrokenPipeError):
+                return self._fail(worker, request_id, started, "Runtime.ExitError", None)
+            duration_ms = (time.monotonic() - started) * 1000
+            lines = worker.take_logs(reply["seq"])
+            reusable = True
+            return InvokeResult(body, "Unhandled" if reply["error"] else None, request_id, duration_ms, tuple(lines))
+        finally:
+            self._release(worker, reusable)
+
+    def _await_ready(self, worker: _Worker, request_id: str) -> InvokeResult | None:
+        """Wait for the cold start to finish; an InvokeResult if it failed."""
+        started = time.monotonic()
+        try:
+            reply, body = worker.receive(started + INIT_TIMEOUT)
+        except TimeoutError:
+            return self._fail(worker, request_id, started, "Sandbox.Timedout",
+                              f"Init timed out after {INIT_TIMEOUT:.2f} seconds")
+        except EOFError:
+            return self._fail(worker, request_id, started, "Runtime.ExitError", None)
+        init_lines = worker.take_logs(reply["seq"])
+        if reply["error"]:
+            # Like AWS: a failed init is retried in a fresh sandbox by the next invocation.
+            worker.destroy()
+            duration_ms = (time.monotonic() - started) * 1000
+            return InvokeResult(body, "Unhandled", request_id, duration_ms, tuple(init_lines))
+        worker.ready = True
+        return None
+
+    def _fail(self, worker: _Worker, request_id: str, started: float, error_type: str,
+              message: str | None) -> InvokeResult:
+        """Kill a timed-out or dead worker and report it the way AWS does."""
+        worker.destroy()
+        duration_ms = (time.monotonic() - started) * 1000
+        message = message or f"Runtime exited with error: {worker.exit_status()}"
+        lines = worker.take_logs(timeout=0)
+        # AWS writes this line to the function's log too.
+        note = f"{request_id} {message}"
+        lines.append(note)
+        self._safe_log(worker.spec.name, note)
+        return InvokeResult(_error_payload(error_type, message, request_id), "Unhandled", request_id,
+                            duration_ms, tuple(lines))
+
+    def _invoke_in_background(self, spec: FunctionSpec, payload: bytes, request_id: str) -> None:
+        try:
+            self._invoke(spec, payload, request_id)
+        except Exception as exc:
+            if not self._closed:
+                self._safe_log(spec.name, f"{request_id} Event invocation failed: {exc!r}")
+
+    def _acquire(self, spec: FunctionSpec) -> _Worker:
+        pool = self._pools[spec.name]
+        dead: list[_Worker] = []
+        try:
+            with pool.cond:
+                while True:
+                    if self._closed:
+                        raise RuntimeError("LambdaRuntime is closed")
+                    while pool.idle:
+                        # Most recently used first: the others may stay idle, like on AWS.
+                        worker = pool.idle.pop()
+                        if worker.alive():
+                            return worker
+                        dead.append(worker)
+                        self._workers.discard(worker)
+                        pool.size -= 1
+                    if pool.size < self._max_concurrency:
+                        pool.size += 1
+                        break
+                    pool.cond.wait()
+        finally:
+            for worker in dead:
+                worker.destroy()
+        return self._start_worker(spec, pool)
+
+    def _start_worker(self, spec: FunctionSpec, pool: _Pool) -> _Worker:
+        """Start a worker for a slot already counted in pool.size."""
+        try:
+            worker = _Worker(spec, self._worker_env(spec), self._log_sink)
+        except BaseException:
+            with pool.cond:
+                pool.size -= 1
+                pool.cond.notify()
+            raise
+        with self._lock:
+            if not self._closed:
+                self._workers.add(worker)
+                return worker
+        worker.destroy()
+        raise RuntimeError("LambdaRuntime is closed")
+
+    def _release(self, worker: _Worker, reusable: bool) -> None:
+        pool = self._pools[worker.spec.name]
+        with pool.cond:
+            keep = reusable and not self._closed
+            if keep:
+                pool.idle.append(worker)
+            else:
+                self._workers.discard(worker)
+                pool.size -= 1
+            pool.cond.notify()
+        if not keep:
+            worker.destroy()
+
+    def _prewarm(self, specs: list[FunctionSpec]) -> None:
+        for spec in specs:
+            pool = self._pools[spec.name]
+            with pool.cond:
+                if self._closed or pool.size:
+                    continue
+                pool.size += 1
+            try:
+                worker = self._start_worker(spec, pool)
+            except Exception as exc:
+                if not self._closed:
+                    self._safe_log(spec.name, f"prewarm failed: {exc!r}")
+                continue
+            self._release(worker, reusable=True)
+
+    def _worker_env(self, spec: FunctionSpec) -> dict[str, str]:
+        env = dict(self._base_env)
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        env.update({
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": f"{spec.timeout:g}",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"{datetime.now(timezone.utc):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}",
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "LAMBDA_TASK_ROOT": str(spec.code_dir),
+            "_HANDLER": spec.handler,
+            "TZ": ":UTC",
+        })
+        env.update({key: str(value) for key, value in spec.environment.items()})
+        # The worker has to find `localcloud` whatever PYTHONPATH it was given.
+        paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        if str(REPO_ROOT) not in paths:
+            env["PYTHONPATH"] = os.pathsep.join([*paths, str(REPO_ROOT)])
+        return env
+
+    def _safe_log(self, function_name: str, line: str) -> None:
+        try:
+            self._log_sink(function_name, line)
+        except Exception:
+            pass

@@ -1,0 +1,266 @@
+import json
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from localcloud.lambda_runtime import FunctionNotFound, FunctionSpec, LambdaRuntime  # noqa: E402
+
+pytestmark = pytest.mark.timeout(60)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SERVICE = FIXTURES / "fake_service"
+LAYER = FIXTURES / "fake_layer" / "python"
+
+
+def spec(name, handler=None, *, timeout=10.0, environment=None):
+    return FunctionSpec(
+        name=name,
+        handler=handler or f"handlers/basic.{name}",
+        code_dir=SERVICE,
+        layer_dirs=(LAYER,),
+        environment=environment or {},
+        timeout=timeout,
+        service="fake_service",
+    )
+
+
+@pytest.fixture
+def make_runtime():
+    runtimes = []
+
+    def make(*specs, **kwargs):
+        kwargs.setdefault("log_sink", lambda name, line: None)
+        runtime = LambdaRuntime(specs, **kwargs)
+        runtimes.append(runtime)
+        return runtime
+
+    yield make
+    for runtime in runtimes:
+        runtime.close()
+
+
+def call(runtime, name, event=None):
+    result = runtime.invoke(name, json.dumps(event or {}).encode())
+    return result, json.loads(result.payload)
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # an orphaned grandchild may linger as a zombie if nothing reaps it
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return True
+
+
+def worker_children():
+    """Live lambda_worker processes whose parent is this test process (Linux only)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"lambda_worker" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_warm_worker_keeps_module_state(make_runtime):
+    runtime = make_runtime(spec("counter"))
+    results = [call(runtime, "counter")[1] for _ in range(3)]
+    assert [r["count"] for r in results] == [1, 2, 3]
+    assert len({r["pid"] for r in results}) == 1
+
+
+def test_busy_worker_makes_the_pool_grow(make_runtime):
+    runtime = make_runtime(spec("sleeper"))
+    with ThreadPoolExecutor(2) as pool:
+        pids = list(pool.map(lambda _: call(runtime, "sleeper", {"seconds": 0.5})[1]["pid"], range(2)))
+    assert pids[0] != pids[1]
+    assert call(runtime, "sleeper")[1]["pid"] in pids
+
+
+def test_max_concurrency_makes_invocations_wait(make_runtime):
+    runtime = make_runtime(spec("sleeper"), max_concurrency=1)
+    with ThreadPoolExecutor(3) as pool:
+        pids = set(pool.map(lambda _: call(runtime, "sleeper", {"seconds": 0.2})[1]["pid"], range(3)))
+    assert len(pids) == 1
+
+
+def test_handler_exception(make_runtime):
+    runtime = make_runtime(spec("failing"), spec("counter"))
+    result, error = call(runtime, "failing", {"id": "r-1"})
+    assert result.function_error == "Unhandled"
+    assert error["errorType"] == "ApprovalRejected"
+    assert error["errorMessage"] == "rejected r-1"
+    assert error["requestId"] == result.request_id
+    assert "raise ApprovalRejected" in error["stackTrace"][-1]
+    assert "lambda_worker" not in "".join(error["stackTrace"])
+    assert "[ERROR] ApprovalRejected: rejected r-1" in result.log_lines
+    # The worker stays warm: same process answers again.
+    assert call(runtime, "failing", {"id": "r-2"})[1]["errorMessage"] == "rejected r-2"
+
+
+def test_timeout_kills_the_worker_and_the_next_invoke_gets_a_fresh_one(make_runtime):
+    runtime = make_runtime(spec("sleeper", timeout=1))
+    started = time.monotonic()
+    result, error = call(runtime, "sleeper", {"seconds": 30})
+    assert time.monotonic() - started < 10
+    assert result.function_error == "Unhandled"
+    assert error["errorType"] == "Sandbox.Timedout"
+    assert error["errorMessage"] == "Task timed out after 1.00 seconds"
+    old_pid = int(result.log_lines[0].removeprefix("pid="))
+    assert not alive(old_pid)
+
+    result, body = call(runtime, "sleeper", {"seconds": 0})
+    assert result.function_error is None
+    assert body["pid"] != old_pid
+
+
+def test_worker_exit_is_reported_and_replaced(make_runtime):
+    runtime = make_runtime(spec("crasher"))
+    result, error = call(runtime, "crasher")
+    assert result.function_error == "Unhandled"
+    assert error["errorType"] == "Runtime.ExitError"
+    assert "exit status 3" in error["errorMessage"]
+    assert "about to exit" in result.log_lines
+    assert call(runtime, "crasher")[1]["errorType"] == "Runtime.ExitError"
+
+
+def test_import_and_handler_errors(make_runtime):
+    runtime = make_runtime(spec("broken", "broken.handler"), spec("missing", "handlers/basic.nope"),
+                           spec("counter"))
+    result, error = call(runtime, "broken")
+    assert result.function_error == "Unhandled"
+    assert error["errorType"] == "Runtime.ImportModuleError"
+    assert "module_that_does_not_exist" in error["errorMessage"]
+    assert call(runtime, "missing")[1]["errorType"] == "Runtime.HandlerNotFound"
+    assert call(runtime, "counter")[0].function_error is None
+
+
+def test_return_value_must_be_json(make_runtime):
+    runtime = make_runtime(spec("unmarshalable"), spec("decimals"))
+    result, error = call(runtime, "unmarshalable")
+    assert result.function_error == "Unhandled"
+    assert error["errorType"] == "Runtime.MarshalError"
+    assert call(runtime, "decimals")[1] == {"int": 3, "float": 1.5}
+
+
+def test_environment_and_context(make_runtime, monkeypatch):
+    monkeypatch.setenv("LOCALCLOUD_TEST_LEAK", "parent only")
+    runtime = make_runtime(spec("env_info", "handlers.basic.env_info", timeout=5,
+                                environment={"AWS_REGION": "eu-west-1", "TABLE_NAME": "approvals"}))
+    keys = ["AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION", "TABLE_NAME", "LAMBDA_TASK_ROOT",
+            "_HANDLER", "AWS_LAMBDA_FUNCTION_TIMEOUT", "LOCALCLOUD_TEST_LEAK", "PATH"]
+    result, body = call(runtime, "env_info", {"keys": keys})
+    env, context = body["env"], body["context"]
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == "env_info"
+    assert env["AWS_REGION"] == "eu-west-1"  # the spec wins over the defaults
+    assert env["AWS_DEFAULT_REGION"] == "us-east-1"
+    assert env["TABLE_NAME"] == "approvals"
+    assert env["LAMBDA_TASK_ROOT"] == str(SERVICE)
+    assert env["_HANDLER"] == "handlers.basic.env_info"
+    assert env["AWS_LAMBDA_FUNCTION_TIMEOUT"] == "5"
+    assert env["LOCALCLOUD_TEST_LEAK"] is None
+    assert env["PATH"]
+    assert body["cwd"] == str(SERVICE)
+    assert context["function_name"] == "env_info"
+    assert context["function_version"] == "$LATEST"
+    assert context["invoked_function_arn"] == "arn:aws:lambda:eu-west-1:123456789012:function:env_info"
+    assert context["memory_limit_in_mb"] == "1024"
+    assert context["aws_request_id"] == result.request_id
+    assert context["log_group_name"] == "/aws/lambda/env_info"
+    assert 0 < context["remaining_ms"] <= 5000
+
+    second = call(runtime, "env_info", {"keys": []})
+    assert second[1]["context"]["aws_request_id"] != result.request_id
+
+
+def test_layer_dir_comes_after_code_dir_on_sys_path(make_runtime):
+    runtime = make_runtime(spec("uses_layer"), spec("env_info"))
+    assert call(runtime, "uses_layer", {"word": "hi"})[1] == "HI!"
+    assert call(runtime, "env_info", {"keys": []})[1]["sys_path"] == [str(SERVICE), str(LAYER)]
+
+
+def test_log_lines_belong_to_their_invocation(make_runtime):
+    sunk = []
+    runtime = make_runtime(spec("printer"), log_sink=lambda name, line: sunk.append((name, line)))
+    first, _ = call(runtime, "printer", {"lines": ["one", "two"]})
+    second, _ = call(runtime, "printer", {"lines": ["three"]})
+    assert first.log_lines[:2] == ("one", "two")
+    assert second.log_lines[0] == "three"
+    for result in (first, second):
+        assert "to stderr" in result.log_lines
+        assert result.log_lines[-1] == "no newline at the end"
+        assert any(line.startswith("[INFO]\t") and line.endswith(f"\t{result.request_id}\tlogged "
+                                                                  + ("one" if result is first else "three"))
+                   for line in result.log_lines)
+    assert "one" not in second.log_lines
+    assert ("printer", "three") in sunk
+
+
+def test_event_invocation_returns_at_once(make_runtime):
+    done = threading.Event()
+
+    def sink(name, line):
+        if line.startswith("pid="):
+            done.set()
+
+    runtime = make_runtime(spec("sleeper"), log_sink=sink)
+    started = time.monotonic()
+    result = runtime.invoke("sleeper", b'{"seconds": 1}', invocation_type="Event")
+    assert time.monotonic() - started < 0.5
+    assert result.payload == b"" and result.function_error is None and result.request_id
+    assert done.wait(10)
+
+
+def test_unknown_function_and_arn_lookup(make_runtime):
+    runtime = make_runtime(spec("counter"))
+    with pytest.raises(FunctionNotFound):
+        runtime.invoke("nope", b"{}")
+    assert runtime.spec("arn:aws:lambda:us-east-1:123456789012:function:counter").name == "counter"
+    assert runtime.function_names() == ["counter"]
+
+
+def test_close_leaves_no_process_behind(make_runtime):
+    started_pids = []
+    running = threading.Event()
+
+    def sink(name, line):
+        if line.startswith("pids="):
+            started_pids.extend(int(pid) for pid in line.removeprefix("pids=").split(","))
+            running.set()
+
+    runtime = make_runtime(spec("counter"), spec("sleeper"), spec("stubborn"), log_sink=sink)
+    runtime.prewarm()
+    pids = [call(runtime, "counter")[1]["pid"], call(runtime, "sleeper")[1]["pid"]]
+    runtime.invoke("stubborn", b"{}", invocation_type="Event")
+    assert running.wait(10)
+    pids.append(started_pids[0])
+
+    started = time.monotonic()
+    runtime.close()
+    assert time.monotonic() - started < 5
+    assert [pid for pid in pids if alive(pid)] == []
+    assert worker_children() == []  # including any the prewarm started
+    # The worker's own child is not ours to reap: give its reaper a moment.
+    grandchild = started_pids[1]
+    deadline = time.monotonic() + 2
+    while alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not alive(grandchild)
+    with pytest.raises(RuntimeError):
+        runtime.invoke("counter", b"{}")
