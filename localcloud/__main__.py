@@ -1,0 +1,51 @@
+"""`python -m localcloud` (what `make local` runs): the whole monorepo offline, in the foreground."""
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+
+from localcloud.cloud import LocalCloud, PortInUse, Settings
+
+
+def up(args) -> int:
+    cloud = LocalCloud(Settings(edge_port=args.edge_port, api_port=args.api_port))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    started = time.monotonic()
+    try:
+        cloud.start()
+    except PortInUse as exc:
+        print(f"localcloud: {exc}", file=sys.stderr)
+        return 2
+    except BaseException:
+        cloud.stop()
+        raise
+    s = cloud.settings
+    routes = sorted({f"{r.method:6} {s.api_url}/{r.service}{r.resource_path}" for r in cloud.api.routes})
+    urls = "\n".join(f"  {name:14} {url}" for name, url in cloud.urls().items())
+    print(f"\nlocal cloud up in {time.monotonic() - started:.1f}s (stage local)\n{urls}\n"
+          f"  (export AWS_ENDPOINT_URL={s.edge_url} to point boto3 and the AWS CLI here)\n"
+          "  routes:\n    " + "\n    ".join(routes) + "\nCtrl-C stops everything.\n", flush=True)
+    stop.wait()
+    print("stopping...", flush=True)
+    cloud.stop()
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m localcloud", description=__doc__)
+    parser.add_argument("--edge-port", type=int, default=4566)
+    parser.add_argument("--api-port", type=int, default=3000)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.set_defaults(func=up)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""The local cloud: every service of the monorepo, from its serverless.yml, in one process.
+
+Start order: the AWS edge (moto + our parts) first, because packaging asks it about stacks; then, dependency wave
+by wave, package each service, create its data resources and record its outputs in env.json (stage local), which
+the next wave's serverless.yml files read; then the Lambda runtime, the state machines and the API Gateway.
+"""
+import logging
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from werkzeug.serving import make_server
+
+from localcloud import moto_gaps, parts, services
+from localcloud.apigateway import ApiGateway
+from localcloud.edge import Edge
+from localcloud.lambda_runtime import FunctionSpec, LambdaRuntime
+from localcloud.provisioner import provision
+from localcloud.ses_inbox import SesInbox
+from localcloud.stack import ACCOUNT, REGION, ServiceStack
+
+log = logging.getLogger("localcloud")
+STAGE = "local"
+
+
+class PortInUse(RuntimeError):
+    pass
+
+
+@dataclass
+class Settings:
+    edge_port: int = 4566
+    api_port: int = 3000
+    host: str = "127.0.0.1"
+    prewarm: bool = True
+
+    @property
+    def edge_url(self) -> str:
+        return f"http://{self.host}:{self.edge_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket() as probe:
+        if probe.connect_ex((host, port)) == 0:
+            raise PortInUse(f"{host}:{port} is already in use: is another `make local` running? "
+                            f"(see `ss -ltnp 'sport = :{port}'`)")
+
+
+def _fake_credentials() -> dict[str, str]:
+    return {"AWS_ACCESS_KEY_ID": "localcloud", "AWS_SECRET_ACCESS_KEY": "localcloud", "AWS_SESSION_TOKEN": "",
+            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+
+
+@dataclass
+class LocalCloud:
+    settings: Settings = field(default_factory=Settings)
+    stacks: dict[str, ServiceStack] = field(default_factory=dict)
+    runtime: LambdaRuntime | None = None
+    api: ApiGateway | None = None
+    inbox: SesInbox = field(default_factory=SesInbox)
+    parts: dict[str, str] = field(default_factory=dict)   # part -> "starting" | "running" | "stopped"
+    _servers: list = field(default_factory=list)
+    _extensions: list = field(default_factory=list)
+
+    # --- clients ------------------------------------------------------------------------------------------------------
+    def client(self, service_name: str):
+        return boto3.client(service_name, endpoint_url=self.settings.edge_url, region_name=REGION,
+                            aws_access_key_id="localcloud", aws_secret_access_key="localcloud",
+                            config=Config(retries={"mode": "standard", "max_attempts": 3}))
+
+    # --- lifecycle ----------------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        started = time.monotonic()
+        for port in (self.settings.edge_port, self.settings.api_port):
+            _check_port_free(self.settings.host, port)
+        # moto's engine sends its own AWS calls to localhost:$MOTO_PORT: make that this edge.
+        os.environ["MOTO_PORT"] = str(self.settings.edge_port)
+        os.environ.update(_fake_credentials())
+        moto_gaps.enable_state_machine_execution()
+        self.edge = Edge(runtime_lookup=lambda: self.runtime, inbox=self.inbox, health=self.health)
+        self._serve("edge", self.edge, self.settings.edge_port)
+
+        self.parts["services"] = "starting"
+        found = services.discover()
+        service_by_name = {s.name: s for s in found}
+        services.package_all(found, STAGE, aws_endpoint=self.settings.edge_url,
+                             after_wave=lambda wave: self._deploy_wave(wave, service_by_name))
+        self.parts["services"] = "running"
+
+        self.parts["lambda"] = "starting"
+        self.runtime = LambdaRuntime(self._function_specs(service_by_name), base_env=self._lambda_base_env())
+        self.parts["lambda"] = "running"
+
+        self.parts["stepfunctions"] = "starting"
+        self._create_state_machines()
+        self.parts["stepfunctions"] = "running"
+
+        self.api = ApiGateway(list(self.stacks.values()), invoke=self.runtime.invoke,
+                              start_execution=self._start_execution, stage=STAGE, base_url=self.settings.api_url)
+        self._serve("apigateway", self.api, self.settings.api_port)
+        self._extensions += parts.discover()
+        for extension in self._extensions:
+            self.parts[extension.name] = "starting"
+            extension.start(self)
+            self.parts[extension.name] = "running"
+        if self.settings.prewarm:
+            self.runtime.prewarm()
+        log.info("local cloud up in %.2fs", time.monotonic() - started)
+
+    def add_extension(self, extension) -> None:
+        """A part started after the core, besides those of localcloud/parts/ (tests add their own)."""
+        self._extensions.append(extension)
+
+    def urls(self) -> dict[str, str]:
+        found = {"AWS endpoint": self.settings.edge_url, "health": f"{self.settings.edge_url}/_localcloud/health",
+                 "mailbox": f"{self.settings.edge_url}/_aws/ses", "APIs": f"{self.settings.api_url}/<service>/<path>"}
+        for extension in self._extensions:
+            found.update(getattr(extension, "urls", dict)())
+        return found
+
+    def stop(self) -> None:
+        for extension in reversed(self._extensions):
+            try:
+                extension.stop()
+            except Exception:
+                log.exception("stopping %s failed", extension.name)
+            self.parts[extension.name] = "stopped"
+        if self.runtime:
+            self.runtime.close()
+            self.parts["lambda"] = "stopped"
+        for name, server, thread in reversed(self._servers):
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+            self.parts[name] = "stopped"
+        self._servers.clear()
+
+    def health(self) -> tuple[int, dict]:
+        parts = dict(self.parts)
+        ready = bool(parts) and all(state == "running" for state in parts.values()) and self.api is not None
+        return (200 if ready else 503), {"status": "running" if ready else "starting", "parts": parts}
+
+    # --- internals ----------------------------------------------------------------------------------------------------
+    def _serve(self, name: str, app, port: int) -> None:
+        self.parts[name] = "starting"
+        server = make_server(self.settings.host, port, app, threaded=True)
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, name=f"localcloud-{name}", daemon=True)
+        thread.start()
+        self._servers.append((name, server, thread))
+        self.parts[name] = "running"
+
+    def _deploy_wave(self, wave: dict[str, dict], service_by_name: dict) -> None:
+        for name, template in wave.items():
+            stack = ServiceStack(name, STAGE, template)
+            provision(stack, self.client)
+            self.stacks[name] = stack
+            services.record_outputs(STAGE, name, stack.outputs())
+
+    def _layer_dirs(self, layer_arns: list[str], service_by_name: dict) -> tuple[Path, ...]:
+        """A layer of ours runs from its source: <layer service>/python, so edits need no rebuild."""
+        by_arn = {}
+        for stack in self.stacks.values():
+            for logical_id in stack.of_type("AWS::Lambda::LayerVersion"):
+                by_arn[stack.attributes(logical_id)["Ref"]] = service_by_name[stack.service].path / "python"
+        missing = [arn for arn in layer_arns if arn not in by_arn]
+        if missing:
+            raise RuntimeError(f"layers not provided by any service of this repo: {missing}")
+        return tuple(by_arn[arn] for arn in layer_arns)
+
+    def _function_specs(self, service_by_name: dict) -> list[FunctionSpec]:
+        specs = []
+        for stack in self.stacks.values():
+            for logical_id, resource in stack.of_type("AWS::Lambda::Function").items():
+                props = stack.resolve(resource["Properties"])
+                environment = (props.get("Environment") or {}).get("Variables") or {}
+                specs.append(FunctionSpec(
+                    name=props["FunctionName"],
+                    handler=props["Handler"],
+                    code_dir=service_by_name[stack.service].path,
+                    layer_dirs=self._layer_dirs(props.get("Layers", []), service_by_name),
+                    environment={k: str(v) for k, v in environment.items()},
+                    timeout=float(props.get("Timeout", 6)),
+                    memory_size=int(props.get("MemorySize", 1024)),
+                    service=stack.service,
+                ))
+        return specs
+
+    def _lambda_base_env(self) -> dict[str, str]:
+        return {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(services.REPO),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "AWS_ENDPOINT_URL": self.settings.edge_url,
+            # No X-Ray daemon here: the tracer would only try to reach one.
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            **_fake_credentials(),
+        }
+
+    def _create_state_machines(self) -> None:
+        sfn = self.client("stepfunctions")
+        for stack in self.stacks.values():
+            for logical_id, resource in stack.of_type("AWS::StepFunctions::StateMachine").items():
+                attributes = stack.attributes(logical_id)
+                sfn.create_state_machine(
+                    name=attributes["Name"],
+                    definition=stack.state_machine_definition(logical_id),
+                    roleArn=f"arn:aws:iam::{ACCOUNT}:role/{attributes['Name']}-role",
+                )
+
+    def _start_execution(self, state_machine_arn: str, execution_input: str, name: str) -> dict:
+        started = self.client("stepfunctions").start_execution(
+            stateMachineArn=state_machine_arn, input=execution_input, name=name)
+        return {"executionArn": started["executionArn"], "startDate": started["startDate"].timestamp()}
