@@ -9,7 +9,10 @@ PY := $(VENV)/bin/python
 STAGE ?= dev
 SERVICE ?=
 
-.PHONY: help install layer package test test-unit test-integration test-localcloud test-e2e local deploy bench clean
+TENANT ?= tenant1
+
+.PHONY: help install layer package test test-unit test-integration test-localcloud test-e2e local deploy bench clean \
+        worker activity-worker
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -23,7 +26,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed  ## install pinned Python and Node toolchains
+.system-packages.installed: scripts/install_system_packages.sh
+	scripts/install_system_packages.sh
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed .system-packages.installed  ## install pinned toolchains and Debian packages
 
 shared/build/layer/.built: requirements/layer.txt $(shell find shared/python -name '*.py') | $(VENV)/.installed
 	$(PY) scripts/build_layer.py
@@ -51,6 +58,12 @@ test: install package  ## install what is missing, then run every test
 
 local: install layer  ## run the whole system offline: AWS at :4566, APIs at :3000 (Ctrl-C stops it)
 	$(PY) -m localcloud
+
+worker: install  ## run an on-premises worker against the local cloud: make worker TENANT=tenant1
+	$(PY) -m workers.onprem --tenant $(TENANT)
+
+activity-worker: install  ## run an activity worker (GetActivityTask long poll) against the local cloud
+	$(PY) -m workers.activity
 
 deploy: install layer  ## deploy to AWS: make deploy STAGE=dev [SERVICE=approval]
 	$(PY) scripts/deploy.py --stage $(STAGE) $(if $(SERVICE),--service $(SERVICE))

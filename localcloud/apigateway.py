@@ -94,11 +94,16 @@ def _json(status: int, body: Any, headers: dict | None = None) -> Response:
     return Response(json.dumps(body), status=status, content_type="application/json", headers=headers or {})
 
 
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _validation_errors(schema: dict, text: str) -> list[str]:
     try:
-        document = json.loads(text or "null")
-    except json.JSONDecodeError as exc:
-        return [f"body is not valid JSON ({exc.msg})"]
+        # NaN and Infinity are not JSON, whatever Python's json module accepts.
+        document = json.loads(text or "null", parse_constant=_no_constants)
+    except ValueError as exc:
+        return [f"body is not valid JSON ({getattr(exc, 'msg', exc)})"]
     errors = sorted(Draft4Validator(schema).iter_errors(document), key=lambda e: list(e.absolute_path))
     return [(f"{'.'.join(map(str, e.absolute_path))}: " if e.absolute_path else "") + e.message for e in errors]
 

@@ -4,8 +4,8 @@ Each fix names the gap it closes; tests/localcloud/test_moto_gaps.py asserts tha
 pinned moto, so upgrading moto tells us when a fix has become unnecessary (that test fails and says so).
 
 Gaps fixed here:
-1. StartExecution without a name: moto records the execution under the name None, so a second nameless start
-   with another input fails with ExecutionAlreadyExists. AWS generates a UUID. -> fill_execution_name()
+1. StartExecution without a name: moto's engine backend records the execution under the name None, so a second
+   nameless start fails with ExecutionAlreadyExists. AWS generates a UUID. -> fill_execution_name()
 2. The Step Functions engine only runs in moto when its config asks for it (execute_state_machine); without it
    executions never leave RUNNING. -> enable_state_machine_execution()
 3. A waitForTaskToken task with HeartbeatSeconds misses a callback that arrives while its Lambda invoke is still
@@ -14,6 +14,8 @@ Gaps fixed here:
    -> _heartbeat_sees_early_callback()
 4. A heartbeat timeout fails the task with States.Timeout; AWS names it States.HeartbeatTimeout, which a Catch
    uses to tell a worker that died (no heartbeat) from a job that ran too long. -> _heartbeat_timeout_error_name()
+5. SendTaskFailure drops its `cause`: the worker's or third party's explanation never reaches the execution.
+   -> _send_task_failure_keeps_cause()
 """
 import json
 import uuid
@@ -26,6 +28,23 @@ def enable_state_machine_execution() -> None:
     default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
     _heartbeat_sees_early_callback()
     _heartbeat_timeout_error_name()
+    _send_task_failure_keeps_cause()
+
+
+def _send_task_failure_keeps_cause() -> None:
+    from moto.core.responses import EmptyResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    if getattr(StepFunctionResponse.send_task_failure, "_localcloud_fix", False):
+        return
+
+    def send_task_failure(self):
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause"))
+        return EmptyResult()
+
+    send_task_failure._localcloud_fix = True
+    StepFunctionResponse.send_task_failure = send_task_failure
 
 
 def _heartbeat_sees_early_callback() -> None:
@@ -43,6 +62,7 @@ def _heartbeat_sees_early_callback() -> None:
         return endpoint
 
     setup_heartbeat_endpoint._localcloud_fix = True
+    setup_heartbeat_endpoint.__wrapped__ = original
     CallbackEndpoint.setup_heartbeat_endpoint = setup_heartbeat_endpoint
 
 
