@@ -38,9 +38,15 @@ def raw_body(event: dict) -> str:
     return body
 
 
+def _not_a_json_number(name: str):
+    # Python's json accepts NaN and Infinity, which JSON does not: refused here, they would reach Step Functions as
+    # invalid JSON output.
+    raise BadRequest(f"body is not valid JSON: {name} is not a JSON number")
+
+
 def json_body(event: dict) -> dict:
     try:
-        body = json.loads(raw_body(event) or "null")
+        body = json.loads(raw_body(event) or "null", parse_constant=_not_a_json_number)
     except json.JSONDecodeError as exc:
         raise BadRequest(f"body is not valid JSON: {exc.msg}") from None
     if not isinstance(body, dict):

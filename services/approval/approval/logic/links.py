@@ -26,7 +26,8 @@ def signature(key: bytes, approval_id: str, action: str) -> str:
 def is_valid(key: bytes, approval_id: str, action: str, candidate: str) -> bool:
     if action not in ACTIONS or not candidate:
         return False
-    return hmac.compare_digest(signature(key, approval_id, action), candidate)
+    # Bytes, not str: compare_digest raises TypeError on non-ASCII str, and a link's sig is whatever the caller sent.
+    return hmac.compare_digest(signature(key, approval_id, action).encode(), candidate.encode("utf-8", "surrogatepass"))
 
 
 def page_path(approval_id: str) -> str:

@@ -1,0 +1,1 @@
+"""Helpers shared by the unit and integration tiers: events, Lambda contexts, fakes, moto-backed resources."""
