@@ -1,0 +1,157 @@
+"""The web console at http://127.0.0.1:4566/_console/: a page of static files and a small JSON API under
+/_console/api/, built only from the AWS API of the local cloud (Step Functions, SQS) and its API Gateway routes.
+
+    GET  /_console/api/state-machines                    every state machine, with its service and graph
+    GET  /_console/api/executions?status=&stateMachine=  executions of every (or one) state machine, newest first
+    GET  /_console/api/execution?arn=                    one execution: graph, per-state outcome, events
+    GET  /_console/api/work                              queues, activity tasks, on-premises jobs
+    POST /_console/api/jobs/cancel?id=                   cancels an on-premises job through its service's API
+The mailbox is the edge's own /_aws/ses, which the page reads directly (same origin).
+"""
+import json
+import mimetypes
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from botocore.exceptions import ClientError
+from werkzeug.security import safe_join
+from werkzeug.wrappers import Request, Response
+
+from localcloud.console import graph, progress, work
+
+PREFIX = "/_console"
+STATIC = Path(__file__).parent / "static"
+_MAX_EXECUTIONS = 500
+
+
+def _json(value, status: int = 200) -> Response:
+    return Response(json.dumps(value, default=_default), status=status, content_type="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+def _default(value):
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+class Console:
+    def __init__(self, client: Callable, routes: Callable[[], list], api_url: str,
+                 services_of: Callable[[], dict[str, str]]):
+        self._client = client              # service name -> boto3 client at the edge
+        self._routes = routes              # () -> API Gateway routes (localcloud.apigateway.Route)
+        self._api_url = api_url
+        self._services_of = services_of    # () -> state machine name -> service folder
+
+    @staticmethod
+    def handles(request: Request, _body: bytes = b"") -> bool:
+        return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+    def __call__(self, request: Request, _body: bytes = b"") -> Response:
+        path = request.path[len(PREFIX):] or "/"
+        try:
+            if path == "/" or path == "":
+                return self._static("index.html")
+            if path.startswith("/static/"):
+                return self._static(path[len("/static/"):])
+            api = {
+                ("GET", "/api/state-machines"): self.state_machines,
+                ("GET", "/api/executions"): self.executions,
+                ("GET", "/api/execution"): self.execution,
+                ("GET", "/api/work"): self.work,
+                ("POST", "/api/jobs/cancel"): self.cancel_job,
+            }.get((request.method, path))
+            if api is None:
+                return _json({"message": f"no such console route: {request.method} {request.path}"}, 404)
+            return api(request)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            return _json({"message": str(error), "code": code}, 404 if code.endswith("DoesNotExist") else 502)
+
+    # --- pages' data ------------------------------------------------------------------------------------------------
+    def state_machines(self, _request: Request) -> Response:
+        sfn = self._client("stepfunctions")
+        services = self._services_of()
+        found = []
+        for machine in self._list_state_machines(sfn):
+            described = sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])
+            definition = json.loads(described["definition"])
+            found.append({"name": machine["name"], "arn": machine["stateMachineArn"], "type": machine.get("type"),
+                          "service": services.get(machine["name"], ""), "comment": definition.get("Comment", ""),
+                          "definition": definition, "graph": graph.build_graph(definition)})
+        return _json({"stateMachines": found})
+
+    def executions(self, request: Request) -> Response:
+        sfn = self._client("stepfunctions")
+        status, wanted = request.args.get("status") or None, request.args.get("stateMachine") or None
+        rows = []
+        for machine in self._list_state_machines(sfn):
+            if wanted and wanted not in (machine["name"], machine["stateMachineArn"]):
+                continue
+            kwargs = {"stateMachineArn": machine["stateMachineArn"], **({"statusFilter": status} if status else {})}
+            for page in sfn.get_paginator("list_executions").paginate(**kwargs):
+                rows += [{**e, "stateMachineName": machine["name"]} for e in page["executions"]]
+                if len(rows) >= _MAX_EXECUTIONS:
+                    break
+        rows.sort(key=lambda e: e["startDate"], reverse=True)
+        return _json({"executions": rows[:_MAX_EXECUTIONS]})
+
+    def execution(self, request: Request) -> Response:
+        sfn = self._client("stepfunctions")
+        arn = request.args.get("arn", "")
+        described = sfn.describe_execution(executionArn=arn)
+        machine = sfn.describe_state_machine(stateMachineArn=described["stateMachineArn"])
+        definition = json.loads(machine["definition"])
+        events = self._history(sfn, arn)
+        runs = progress.state_runs(events, described["status"], graph.state_names(definition))
+        return _json({
+            "execution": {k: v for k, v in described.items() if k != "ResponseMetadata"},
+            "stateMachineName": machine["name"],
+            "graph": graph.build_graph(definition),
+            "states": {name: run.as_dict() for name, run in runs.items()},
+            "transitions": progress.transitions(events),
+            "events": events,
+        })
+
+    def work(self, _request: Request) -> Response:
+        sfn = self._client("stepfunctions")
+        running = self._running_histories(sfn)
+        activities = [a for page in sfn.get_paginator("list_activities").paginate() for a in page["activities"]]
+        return _json({
+            "queues": work.queue_depths(self._client("sqs")),
+            "activities": work.activity_tasks(activities, running),
+            "jobs": work.jobs(work.find_job_routes(self._routes(), self._api_url), running),
+        })
+
+    def cancel_job(self, request: Request) -> Response:
+        status, body = work.cancel_job(work.find_job_routes(self._routes(), self._api_url), request.args.get("id", ""))
+        return _json({"status": status, "response": body}, 200 if status < 400 else 502)
+
+    # --- helpers ----------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _list_state_machines(sfn) -> list[dict]:
+        machines = [m for page in sfn.get_paginator("list_state_machines").paginate() for m in page["stateMachines"]]
+        return sorted(machines, key=lambda m: m["name"])
+
+    @staticmethod
+    def _history(sfn, arn: str) -> list[dict]:
+        pages = sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+        return [event for page in pages for event in page["events"]]
+
+    def _running_histories(self, sfn) -> dict[str, list[dict]]:
+        running = {}
+        for machine in self._list_state_machines(sfn):
+            for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine["stateMachineArn"],
+                                                                      statusFilter="RUNNING"):
+                for execution in page["executions"]:
+                    running[execution["executionArn"]] = self._history(sfn, execution["executionArn"])
+        return running
+
+    @staticmethod
+    def _static(relative: str) -> Response:
+        path = safe_join(str(STATIC), relative)
+        if path is None or not Path(path).is_file():
+            return _json({"message": f"no such file: {relative}"}, 404)
+        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type.endswith("javascript"):
+            content_type += "; charset=utf-8"
+        return Response(Path(path).read_bytes(), content_type=content_type, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,305 @@
+// The local cloud console: a hash-routed page over /_console/api/* and the mailbox /_aws/ses. No framework, no CDN.
+"use strict";
+
+const API = "/_console/api";
+const STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+const SVG_NS = "http://www.w3.org/2000/svg";
+const view = document.getElementById("view");
+let timer = null;          // the current view's refresh, cleared on navigation
+let routeToken = 0;        // a response for a view we already left is dropped
+
+// --- DOM helpers: text goes in as text, never as HTML -------------------------------------------------------------
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs || {})) if (value !== undefined) el.setAttribute(key, value);
+  for (const child of children.flat()) if (child) el.append(child instanceof Node ? child : String(child));
+  return el;
+}
+// replaceChildren() would print null as "null": optional children are left out here.
+function put(el, ...children) { el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false)); }
+async function getJSON(url, options) {
+  const response = await fetch(url, options);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.message || `${response.status} ${response.statusText}`);
+  return body;
+}
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : "");
+const pretty = (text) => {
+  if (text === null || text === undefined) return "";
+  try { return JSON.stringify(JSON.parse(text), null, 2); } catch (e) { return String(text); }
+};
+const badge = (status) => h("span", { class: `badge ${status}`, "data-status": status }, status);
+const executionLink = (arn, text) => h("a", { href: `#/execution/${encodeURIComponent(arn)}` }, text);
+
+// --- graph ---------------------------------------------------------------------------------------------------------
+const MARGIN = 20, LOOP_SPACE = 70;
+
+function drawGraph(graph, states, taken, onSelect) {
+  const byId = Object.fromEntries(graph.nodes.map((n) => [n.id, n]));
+  const takenSet = new Set((taken || []).map(([a, b]) => `${a}\u0000${b}`));
+  const svg = s("svg", { width: graph.width + 2 * MARGIN + LOOP_SPACE, height: graph.height + 2 * MARGIN,
+                         class: "state-graph", role: "img" });
+  const root = s("g", { transform: `translate(${MARGIN},${MARGIN})` });
+  svg.append(root);
+  const depth = (n) => (n.parent ? 1 + depth(byId[n.parent]) : 0);
+  const containers = graph.nodes.filter((n) => n.type === "Parallel" || n.type === "Map")
+    .filter((n) => graph.nodes.some((c) => c.parent === n.id)).sort((a, b) => depth(a) - depth(b));
+  const containerIds = new Set(containers.map((n) => n.id));
+  for (const node of containers) root.append(drawNode(node, states, onSelect, true));
+  const labels = [];
+  for (const edge of graph.edges) {
+    const from = byId[edge.source], to = byId[edge.target];
+    if (!from || !to) continue;
+    const [path, mid] = edgePath(from, to, graph.width);
+    const isTaken = takenSet.has(`${edge.source}\u0000${edge.target}`);
+    root.append(s("path", { d: path, class: `edge ${edge.kind}${isTaken ? " taken" : ""}`,
+                            "marker-end": `url(#arrow-${edge.kind === "catch" ? "catch" : "plain"})`,
+                            "data-source": edge.source, "data-target": edge.target, "data-kind": edge.kind }));
+    if (edge.label) {
+      const short = edge.label.length > 30 ? edge.label.slice(0, 29) + "…" : edge.label;
+      labels.push(s("text", { x: mid[0], y: mid[1], class: `edge-label ${edge.kind}` }, s("title", {}, edge.label), short));
+    }
+  }
+  for (const node of graph.nodes) if (!containerIds.has(node.id)) root.append(drawNode(node, states, onSelect, false));
+  root.append(...labels);
+  svg.prepend(s("defs", {},
+    s("marker", { id: "arrow-plain", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: "userSpaceOnUse", orient: "auto" },
+      s("path", { d: "M0,0 L10,5 L0,10 z", fill: "#879596" })),
+    s("marker", { id: "arrow-catch", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: "userSpaceOnUse", orient: "auto" },
+      s("path", { d: "M0,0 L10,5 L0,10 z", fill: "#e07700" }))));
+  return svg;
+}
+
+function drawNode(node, states, onSelect, isContainer) {
+  if (node.type === "Start" || node.type === "End") {
+    const r = node.width / 2;
+    return s("g", { class: "terminal" }, s("circle", { cx: node.x + r, cy: node.y + r, r }),
+             s("text", { x: node.x + r, y: node.y + r + 1, "text-anchor": "middle", "dominant-baseline": "middle" },
+               node.type));
+  }
+  const run = states ? states[node.id] : null;
+  const status = states ? (run ? run.status : "not_reached") : null;
+  const group = s("g", { class: `node${isContainer ? " container" : ""}${status ? " state-" + status : ""}`,
+                         "data-state": node.id, "data-status": status || undefined, tabindex: 0 },
+    s("title", {}, `${node.label} (${node.type})${status ? ": " + status.replace("_", " ") : ""}`),
+    s("rect", { x: node.x, y: node.y, width: node.width, height: node.height }),
+    isContainer
+      ? s("text", { x: node.x + 10, y: node.y + 14 }, `${node.label}  ·  ${node.type}`)
+      : s("text", { x: node.x + node.width / 2, y: node.y + node.height / 2 + 1 }, node.label));
+  group.addEventListener("click", (event) => { event.stopPropagation(); onSelect && onSelect(node.id); });
+  return group;
+}
+
+function edgePath(a, b, graphWidth) {
+  const ax = a.x + a.width / 2, ay = a.y + a.height, bx = b.x + b.width / 2, by = b.y;
+  if (by > ay) {                                   // downwards: a smooth S from bottom to top
+    const dy = Math.max(24, (by - ay) / 2);
+    return [`M${ax},${ay} C${ax},${ay + dy} ${bx},${by - dy} ${bx},${by}`, [(ax + bx) / 2, (ay + by) / 2 + 3]];
+  }
+  // back edge (a loop) or same row: out of a's right side, round the right of the graph, into b's right side
+  const x1 = a.x + a.width, y1 = a.y + a.height / 2, x2 = b.x + b.width, y2 = b.y + b.height / 2;
+  const out = Math.max(x1, x2) + 30 + Math.min(LOOP_SPACE - 30, Math.abs(y1 - y2) / 8);
+  return [`M${x1},${y1} C${out},${y1} ${out},${y2} ${x2},${y2}`, [out - 8, (y1 + y2) / 2]];
+}
+
+function legend() {
+  const item = (cls, text) => h("span", {}, h("i", { style: `background: var(--${cls})` }), text);
+  return h("div", { class: "legend" }, item("succeeded", "succeeded"), item("caught", "caught (Catch)"),
+    item("failed", "failed"), item("in-progress", "in progress"), item("not-reached", "not reached"),
+    h("span", {}, "— edge · ", h("span", { style: "color: var(--caught)" }, "- - catch"), " · ··· default"));
+}
+
+// --- views ---------------------------------------------------------------------------------------------------------
+async function machinesView(token) {
+  const { stateMachines } = await getJSON(`${API}/state-machines`);
+  if (token !== routeToken) return;
+  view.replaceChildren(h("h1", {}, "State machines"));
+  if (!stateMachines.length) view.append(h("p", { class: "hint" }, "No state machine yet: add one to a service's serverless.yml."));
+  for (const machine of stateMachines) {
+    view.append(h("section", { class: "card", "data-state-machine": machine.name },
+      h("h2", {}, machine.name, " ", h("small", { class: "muted" }, machine.service ? `service ${machine.service}` : "")),
+      machine.comment ? h("p", { class: "muted" }, machine.comment) : null,
+      h("p", {}, h("a", { href: `#/executions?stateMachine=${encodeURIComponent(machine.name)}` }, "Executions →"),
+        " ", h("code", { class: "muted" }, machine.arn)),
+      h("div", { class: "graph" }, drawGraph(machine.graph, null, null, null))));
+  }
+}
+
+async function executionsView(token, params) {
+  const status = params.get("status") || "", machine = params.get("stateMachine") || "";
+  const go = (next) => { location.hash = `#/executions?${new URLSearchParams(next)}`; };
+  const machines = (await getJSON(`${API}/state-machines`)).stateMachines.map((m) => m.name);
+  const table = h("tbody");
+  const filters = h("div", { class: "filters" },
+    ["", ...STATUSES].map((st) => h("button", { class: st === status ? "active" : "", "data-filter": st || "ALL",
+      onclick: () => go({ status: st, stateMachine: machine }) }, st || "All")),
+    h("select", { "aria-label": "state machine", onchange: (e) => go({ status, stateMachine: e.target.value }) },
+      h("option", { value: "" }, "every state machine"),
+      machines.map((m) => h("option", { value: m, selected: m === machine }, m))));
+  const refresh = async () => {
+    const query = new URLSearchParams({ status, stateMachine: machine });
+    const { executions } = await getJSON(`${API}/executions?${query}`);
+    if (token !== routeToken) return;
+    table.replaceChildren(...(executions.length ? executions.map((e) => h("tr", { "data-execution": e.executionArn },
+      h("td", {}, executionLink(e.executionArn, e.name)), h("td", {}, e.stateMachineName), h("td", {}, badge(e.status)),
+      h("td", {}, when(e.startDate)), h("td", {}, when(e.stopDate)))) :
+      [h("tr", {}, h("td", { colspan: 5, class: "muted" }, "No executions match. Start one, e.g. POST /orchestrator/calculate."))]));
+  };
+  if (token !== routeToken) return;
+  view.replaceChildren(h("h1", {}, "Executions"), filters,
+    h("table", {}, h("thead", {}, h("tr", {}, ["Name", "State machine", "Status", "Started", "Stopped"].map((t) => h("th", {}, t)))), table));
+  await refresh();
+  timer = setInterval(() => refresh().catch(() => {}), 2000);
+}
+
+async function executionView(token, arn) {
+  let selected = null, last = null;
+  const header = h("div"), graphBox = h("div", { class: "graph" }), details = h("div", { class: "card", id: "state-details" });
+  const statesTable = h("tbody"), eventsTable = h("tbody");
+  view.replaceChildren(header, legend(), h("div", { class: "split" }, graphBox, details),
+    h("h2", {}, "States"), h("table", { id: "states" }, h("thead", {}, h("tr", {},
+      ["State", "Type", "Outcome", "Entered", "Failed attempts", "Error"].map((t) => h("th", {}, t)))), statesTable),
+    h("h2", {}, "Event history"), h("table", { id: "events" }, h("thead", {}, h("tr", {},
+      ["#", "Type", "Time", "Details"].map((t) => h("th", {}, t)))), eventsTable));
+
+  const select = (name) => { selected = name; render(); };
+  const render = () => {
+    const { execution, graph, states, transitions, events } = last;
+    put(header, h("h1", {}, execution.name, " ", h("span", { id: "execution-status" }, badge(execution.status))),
+      h("p", { class: "muted" }, "State machine ", h("a", { href: `#/executions?stateMachine=${encodeURIComponent(last.stateMachineName)}` },
+        last.stateMachineName), ` · started ${when(execution.startDate)}`, execution.stopDate ? ` · stopped ${when(execution.stopDate)}` : "",
+        execution.status === "RUNNING" ? " · live" : ""),
+      execution.error ? h("p", { class: "error" }, `${execution.error}: ${execution.cause || ""}`) : null);
+    const svg = drawGraph(graph, states, transitions, select);
+    if (selected) svg.querySelector(`[data-state="${CSS.escape(selected)}"]`)?.classList.add("selected");
+    graphBox.replaceChildren(svg);
+    const run = selected ? states[selected] : null;
+    put(details, ...(run ? [h("h2", {}, run.name, " ", h("small", { class: "muted" }, run.status.replace("_", " "))),
+        run.error ? h("p", { class: "error" }, `${run.error}${run.cause ? ": " + run.cause : ""}`) : null,
+        h("div", {}, h("strong", {}, "Input")), h("pre", { class: "state-input" }, pretty(run.input) || "—"),
+        h("div", {}, h("strong", {}, "Output")), h("pre", { class: "state-output" }, pretty(run.output) || "—")]
+      : [h("h2", {}, "Execution"), h("div", {}, h("strong", {}, "Input")), h("pre", {}, pretty(execution.input)),
+        h("div", {}, h("strong", {}, "Output")), h("pre", {}, pretty(execution.output) || "—"),
+        h("p", { class: "muted" }, "Click a state for its input and output.")]));
+    statesTable.replaceChildren(...Object.values(states).map((r) => h("tr", { "data-state-row": r.name, "data-status": r.status,
+        class: r.name === selected ? "selected" : "", onclick: () => select(r.name) },
+      h("td", {}, h("a", { href: "javascript:void 0" }, r.name)), h("td", {}, r.type), h("td", {}, r.status.replace("_", " ")),
+      h("td", {}, r.entered), h("td", {}, r.attemptsFailed), h("td", {}, r.error || ""))));
+    eventsTable.replaceChildren(...events.map((e) => {
+      const detail = Object.entries(e).find(([k]) => k.endsWith("EventDetails"));
+      return h("tr", {}, h("td", {}, e.id), h("td", {}, e.type), h("td", {}, when(e.timestamp)),
+        h("td", {}, detail ? h("pre", {}, JSON.stringify(detail[1], null, 1)) : ""));
+    }));
+  };
+  const refresh = async () => {
+    const data = await getJSON(`${API}/execution?arn=${encodeURIComponent(arn)}`);
+    if (token !== routeToken) return;
+    const changed = !last || last.events.length !== data.events.length || last.execution.status !== data.execution.status;
+    last = data;
+    if (changed) render();
+    if (data.execution.status !== "RUNNING" && timer) { clearInterval(timer); timer = null; }
+  };
+  await refresh();
+  if (last && last.execution.status === "RUNNING" && token === routeToken) timer = setInterval(() => refresh().catch(() => {}), 1000);
+}
+
+function emailLinks(message) {
+  const text = message.Body.text_part || "";
+  const found = [...text.matchAll(/(?:^|\n)\s*([A-Za-z][\w ]{0,30}):\s+(https?:\/\/\S+)/g)].map((m) => [m[1].trim(), m[2]]);
+  if (!found.length) for (const url of text.match(/https?:\/\/\S+/g) || []) found.push([url, url]);
+  return found;
+}
+
+async function inboxView(token, params) {
+  const { messages } = await getJSON("/_aws/ses");
+  if (token !== routeToken) return;
+  const newest = [...messages].reverse();
+  const chosen = newest.find((m) => m.Id === params.get("id")) || newest[0];
+  const list = h("div", { class: "card mail-list" }, newest.map((m) => h("div", {
+      class: `mail${m === chosen ? " selected" : ""}`, "data-message": m.Id,
+      onclick: () => { location.hash = `#/inbox?id=${encodeURIComponent(m.Id)}`; } },
+    h("div", { class: "subject" }, m.Subject || "(no subject)"),
+    h("div", { class: "muted" }, `to ${(m.Destination.ToAddresses || []).join(", ")}`), h("div", { class: "muted" }, when(m.Timestamp)))));
+  view.replaceChildren(h("h1", {}, "Inbox ", h("small", { class: "muted" }, "every email the services sent through SES")));
+  if (!chosen) { view.append(h("p", { class: "hint" }, "No email yet. An approval run sends one: POST /orchestrator/calculate.")); return; }
+  const body = chosen.Body.html_part
+    // The email's HTML runs in a sandbox (no scripts, no same-origin); its links open in a new tab.
+    ? h("iframe", { class: "email", sandbox: "allow-popups allow-popups-to-escape-sandbox", title: "email body",
+                    srcdoc: `<base target="_blank">${chosen.Body.html_part}` })
+    : h("pre", {}, chosen.Body.text_part || "");
+  view.append(h("div", { class: "inbox" }, list, h("section", { class: "card", id: "email" },
+    h("h2", {}, chosen.Subject), h("p", { class: "muted" }, `from ${chosen.Source} · to ${(chosen.Destination.ToAddresses || []).join(", ")} · ${when(chosen.Timestamp)}`),
+    h("div", { class: "links" }, emailLinks(chosen).map(([label, url]) => h("a", { href: url, target: "_blank", rel: "noopener", class: "email-link" }, `${label} ↗`))),
+    body, chosen.Body.html_part && chosen.Body.text_part ? h("details", {}, h("summary", {}, "Text part"), h("pre", {}, chosen.Body.text_part)) : null)));
+}
+
+async function workView(token) {
+  const refresh = async () => {
+    const { queues, activities, jobs } = await getJSON(`${API}/work`);
+    if (token !== routeToken) return;
+    const jobRows = jobs.items.map((j) => h("tr", { "data-job": j.jobId }, h("td", {}, h("code", {}, j.jobId)), h("td", {}, j.status || ""),
+      h("td", {}, j.progress === null ? "—" : h("div", { class: "progress", title: `${j.progress}%` }, h("div", { style: `width:${Math.min(100, j.progress)}%` }))),
+      h("td", {}, j.cancellable ? h("button", { class: "action danger", onclick: async (e) => {
+        e.target.disabled = true;
+        await getJSON(`${API}/jobs/cancel?id=${encodeURIComponent(j.jobId)}`, { method: "POST" }).catch((err) => alert(err.message));
+        refresh();
+      } }, "Cancel") : "")));
+    const activityRows = activities.map((a) => h("tr", {}, h("td", {}, a.name), h("td", {}, a.pending.length), h("td", {}, a.withWorker.length),
+      h("td", {}, [...a.pending, ...a.withWorker].map((t) => h("div", {}, executionLink(t.executionArn, t.executionArn.split(":").pop()),
+        t.worker ? ` (worker ${t.worker})` : " (waiting for a worker)")))));
+    const queueRows = queues.map((q) => h("tr", {}, h("td", {}, q.name), h("td", {}, q.visible), h("td", {}, q.inFlight), h("td", {}, q.delayed)));
+    const table = (heads, rows) => h("table", {}, h("thead", {}, h("tr", {}, heads.map((t) => h("th", {}, t)))), h("tbody", {}, rows));
+    view.replaceChildren(h("h1", {}, "Jobs & queues"),
+      h("h2", {}, "On-premises jobs"), jobRows.length ? table(["Job", "Status", "Progress", ""], jobRows) : h("p", { class: "hint", id: "jobs-hint" }, jobs.hint),
+      h("h2", {}, "Activity tasks"), activityRows.length ? table(["Activity", "Pending", "With a worker", "Tasks"], activityRows)
+        : h("p", { class: "hint" }, "No activity yet (Step Functions ListActivities is empty). `make activity-worker` polls them once a service defines one."),
+      h("h2", {}, "Queues"), queueRows.length ? table(["Queue", "Visible", "In flight", "Delayed"], queueRows)
+        : h("p", { class: "hint" }, "No SQS queue yet (ListQueues is empty)."));
+  };
+  await refresh();
+  timer = setInterval(() => refresh().catch(() => {}), 2000);
+}
+
+async function inboxCount() {
+  try {
+    const { messages } = await getJSON("/_aws/ses");
+    document.getElementById("inbox-count").textContent = messages.length ? messages.length : "";
+  } catch (e) { /* the cloud is stopping */ }
+}
+
+// --- routing -------------------------------------------------------------------------------------------------------
+async function route() {
+  if (timer) { clearInterval(timer); timer = null; }
+  const token = ++routeToken;
+  const [path, query] = (location.hash.slice(1) || "/machines").split("?");
+  const params = new URLSearchParams(query || "");
+  const [, page, ...rest] = path.split("/");
+  for (const link of document.querySelectorAll("nav a")) link.classList.toggle("active", link.dataset.nav === (page === "execution" ? "executions" : page));
+  view.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+  try {
+    if (page === "executions") await executionsView(token, params);
+    else if (page === "execution") await executionView(token, decodeURIComponent(rest.join("/")));
+    else if (page === "inbox") await inboxView(token, params);
+    else if (page === "work") await workView(token);
+    else await machinesView(token);
+  } catch (error) {
+    if (token === routeToken) view.replaceChildren(h("p", { class: "error" }, `Could not load this page: ${error.message}`));
+  }
+}
+
+window.addEventListener("hashchange", route);
+route();
+inboxCount();
+setInterval(inboxCount, 3000);

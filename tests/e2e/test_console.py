@@ -1,0 +1,163 @@
+"""The web console (http://127.0.0.1:4566/_console/) in a real headless Chromium, and the terminal views of
+localcloud/cli.py, against the running local cloud."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.e2e.conftest import EDGE, OUTPUT, REPO, start_calculation
+
+CONSOLE = f"{EDGE}/_console/"
+SCREENSHOTS = OUTPUT / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WAIT_MS = 30_000     # an upper bound for conditions, never a sleep
+expect.set_options(timeout=WAIT_MS)
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    profile = tempfile.mkdtemp(prefix="console-chromium-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(WAIT_MS)
+        try:
+            yield context
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser_context):
+    page = browser_context.new_page()
+    yield page
+    page.close()
+
+
+def _screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _state(page, name: str):
+    return page.locator(f'svg [data-state="{name}"]')
+
+
+def test_approve_from_the_console_inbox_turns_the_graph_green(cloud, page, browser_context):
+    # Given an approval run waiting for its approver
+    started = start_calculation(cloud, {"x": 125, "y": 122})
+    assert started.status_code == 200, started.text
+    execution_arn = started.json()["executionArn"]
+    email = cloud.email_for_execution(execution_arn)
+
+    # When its page is opened in the console
+    page.goto(f"{CONSOLE}#/execution/{execution_arn}")
+    # Then it is running, with Approval in progress and Finalize not reached
+    expect(page.locator("#execution-status [data-status]")).to_have_attribute("data-status", "RUNNING")
+    expect(_state(page, "Approval")).to_have_attribute("data-status", "in_progress")
+    expect(_state(page, "Calculate")).to_have_attribute("data-status", "succeeded")
+    expect(_state(page, "Finalize")).to_have_attribute("data-status", "not_reached")
+    _screenshot(page, "1-execution-waiting-for-approval")
+
+    # When the approver opens the email in the console's inbox and follows its Approve link
+    inbox = browser_context.new_page()
+    inbox.goto(f"{CONSOLE}#/inbox?id={email['Id']}")
+    expect(inbox.locator("#email h2")).to_have_text(email["Subject"])
+    _screenshot(inbox, "2-inbox")
+    with inbox.expect_popup() as popup:
+        inbox.frame_locator("iframe.email").get_by_role("link", name="Approve").click()
+    approval_page = popup.value
+    approval_page.wait_for_load_state()
+    approval_page.locator("#decide").click()
+    approval_page.wait_for_load_state()
+    _screenshot(approval_page, "3-approved")
+
+    # Then the execution page, still open, turns green on its own (live updates)
+    expect(page.locator("#execution-status [data-status]")).to_have_attribute("data-status", "SUCCEEDED")
+    expect(_state(page, "Finalize")).to_have_attribute("data-status", "succeeded")
+    expect(_state(page, "Approval")).to_have_attribute("data-status", "succeeded")
+    expect(_state(page, "Rejected")).to_have_attribute("data-status", "not_reached")
+    _state(page, "Finalize").click()
+    expect(page.locator("#state-details .state-output")).to_contain_text('"decision"')
+    _screenshot(page, "4-execution-succeeded")
+    assert cloud.describe(execution_arn)["status"] == "SUCCEEDED"
+    inbox.close()
+    approval_page.close()
+
+
+def test_state_machines_executions_and_work_pages(cloud, page):
+    # Given at least one execution of the approval workflow
+    started = start_calculation(cloud, {"x": 1, "y": 2})
+    execution_arn = started.json()["executionArn"]
+    # When the state machines page is opened, Then the graph of the approval workflow is drawn
+    page.goto(CONSOLE)
+    machine = page.locator('[data-state-machine="waitflows-approval-workflow-local"]')
+    expect(machine.locator('svg [data-state="Finalize"]')).to_be_visible()
+    expect(machine.locator('path.edge.catch[data-source="Approval"][data-target="Rejected"]')).to_have_count(1)
+    expect(machine.locator('path.edge.default[data-source="IsInputValid"]')).to_have_count(1)
+    _screenshot(page, "5-state-machines")
+    # When the executions page is filtered on RUNNING, Then the run is listed while it waits
+    page.goto(f"{CONSOLE}#/executions?status=RUNNING")
+    expect(page.locator(f'tr[data-execution="{execution_arn}"]')).to_be_visible()
+    expect(page.locator("tbody [data-status]").first).to_have_attribute("data-status", "RUNNING")
+    # When the jobs & queues page is opened, Then it answers, with a hint where nothing exists yet
+    page.goto(f"{CONSOLE}#/work")
+    expect(page.get_by_role("heading", name="On-premises jobs", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Queues", exact=True)).to_be_visible()
+    _screenshot(page, "6-work")
+
+
+def _cli(*args: str, **kwargs):
+    """`python -m localcloud.cli ...`: what `python -m localcloud executions|watch` runs."""
+    command = [sys.executable, "-m", "localcloud.cli", *args]
+    env = {**os.environ, "AWS_ENDPOINT_URL": EDGE}
+    if kwargs.get("background"):
+        return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=90)
+
+
+def _approve(cloud, email: dict) -> None:
+    """What the button of the Approve link's page posts."""
+    link = urlsplit(cloud.link(email, "Approve"))
+    decided = cloud.api("POST", link.path.removeprefix(urlsplit(cloud.api_url).path), data=dict(parse_qsl(link.query)))
+    assert decided.status_code == 200, decided.text
+
+
+def test_cli_lists_executions_and_watches_one_to_success(cloud):
+    # Given an approval run waiting for its approver
+    started = start_calculation(cloud, {"x": 3, "y": 4})
+    execution_arn = started.json()["executionArn"]
+    email = cloud.email_for_execution(execution_arn)
+    # When the running executions are listed, Then the run is there
+    listed = _cli("executions", "--status", "RUNNING", "--state-machine", "waitflows-approval-workflow-local")
+    assert listed.returncode == 0, listed.stderr
+    assert execution_arn in listed.stdout and "RUNNING" in listed.stdout
+    # When it is approved while `watch` follows it
+    watcher = _cli("watch", execution_arn, background=True)
+    try:
+        assert watcher.stdout.readline().startswith("watching ")
+        _approve(cloud, email)
+        out, err = watcher.communicate(timeout=60)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.wait()
+    # Then watch printed the states and exited 0
+    assert watcher.returncode == 0, err
+    assert "→ Finalize" in out and "✔ Finalize succeeded" in out and out.rstrip().endswith("SUCCEEDED")
+
+
+def test_cli_watch_exits_1_when_the_execution_fails(cloud):
+    started = start_calculation(cloud, {"x": 400, "y": 400})     # over the double limit: NumberIsTooBig
+    execution_arn = started.json()["executionArn"]
+    watched = _cli("watch", execution_arn)
+    assert watched.returncode == 1, watched.stdout + watched.stderr
+    assert "FAILED" in watched.stdout
