@@ -57,7 +57,7 @@ test: install package  ## install what is missing, then run every test
 	$(PY) -m pytest tests/unit tests/integration tests/localcloud tests/e2e
 
 local: install layer  ## run the whole system offline: AWS at :4566, APIs at :3000 (Ctrl-C stops it)
-	$(PY) -m localcloud
+	$(PY) -m localcloud $(LOCALCLOUD_ARGS)
 
 worker: install  ## run an on-premises worker against the local cloud: make worker TENANT=tenant1
 	$(PY) -m workers.onprem --tenant $(TENANT)

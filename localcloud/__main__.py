@@ -10,7 +10,7 @@ from localcloud.cloud import LocalCloud, PortInUse, Settings
 
 
 def up(args) -> int:
-    cloud = LocalCloud(Settings(edge_port=args.edge_port, api_port=args.api_port))
+    cloud = LocalCloud(Settings(edge_port=args.edge_port, api_port=args.api_port, mqtt_port=args.mqtt_port))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -39,11 +39,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localcloud", description=__doc__)
     parser.add_argument("--edge-port", type=int, default=4566)
     parser.add_argument("--api-port", type=int, default=3000)
+    parser.add_argument("--mqtt-port", type=int, default=8883)
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.set_defaults(func=up)
+    from localcloud import cli
+    cli.add_subcommands(parser.add_subparsers(title="commands", metavar="{executions,watch}"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # moto's engine logs every caught failure with its whole state tree; the execution history says it better.
+    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.ERROR)
     return args.func(args)
 
 

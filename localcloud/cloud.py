@@ -22,7 +22,7 @@ from localcloud.edge import Edge
 from localcloud.lambda_runtime import FunctionSpec, LambdaRuntime
 from localcloud.provisioner import provision
 from localcloud.ses_inbox import SesInbox
-from localcloud.stack import ACCOUNT, REGION, ServiceStack
+from localcloud.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
 
 log = logging.getLogger("localcloud")
 STAGE = "local"
@@ -36,8 +36,19 @@ class PortInUse(RuntimeError):
 class Settings:
     edge_port: int = 4566
     api_port: int = 3000
+    mqtt_port: int = 8883
     host: str = "127.0.0.1"
     prewarm: bool = True
+
+    def localize(self, value):
+        """Map stage local's canonical addresses (what env.json records) to this cloud's actual ports."""
+        if isinstance(value, str):
+            return value.replace(API_BASE, self.api_url).replace(EDGE_BASE, self.edge_url)
+        if isinstance(value, dict):
+            return {k: self.localize(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.localize(v) for v in value]
+        return value
 
     @property
     def edge_url(self) -> str:
@@ -188,7 +199,7 @@ class LocalCloud:
                     handler=props["Handler"],
                     code_dir=service_by_name[stack.service].path,
                     layer_dirs=self._layer_dirs(props.get("Layers", []), service_by_name),
-                    environment={k: str(v) for k, v in environment.items()},
+                    environment={k: self.settings.localize(str(v)) for k, v in environment.items()},
                     timeout=float(props.get("Timeout", 6)),
                     memory_size=int(props.get("MemorySize", 1024)),
                     service=stack.service,
@@ -215,7 +226,7 @@ class LocalCloud:
                 attributes = stack.attributes(logical_id)
                 sfn.create_state_machine(
                     name=attributes["Name"],
-                    definition=stack.state_machine_definition(logical_id),
+                    definition=self.settings.localize(stack.state_machine_definition(logical_id)),
                     roleArn=f"arn:aws:iam::{ACCOUNT}:role/{attributes['Name']}-role",
                 )
 

@@ -11,7 +11,10 @@ from typing import Any
 
 ACCOUNT = "123456789012"   # moto's default account
 REGION = "us-east-1"
+# Stage local's canonical addresses: recorded outputs (env.json) always use these, so they never change with the
+# ports one particular cloud was started on; a cloud on other ports maps them with Settings.localize().
 API_BASE = "http://127.0.0.1:3000"
+EDGE_BASE = "http://127.0.0.1:4566"
 
 _EXECUTE_API = re.compile(r"https://([A-Za-z0-9-]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com/[A-Za-z0-9_-]+")
 
@@ -80,8 +83,8 @@ class ServiceStack:
             return {"Ref": name, "Arn": arn, "StreamArn": f"{arn}/stream/local"}
         if kind == "AWS::SQS::Queue":
             name = self.resolve(props.get("QueueName", generated))
-            return {"Ref": f"http://127.0.0.1:4566/{ACCOUNT}/{name}", "Arn": _arn("sqs", name), "QueueName": name,
-                    "QueueUrl": f"http://127.0.0.1:4566/{ACCOUNT}/{name}"}
+            return {"Ref": f"{EDGE_BASE}/{ACCOUNT}/{name}", "Arn": _arn("sqs", name), "QueueName": name,
+                    "QueueUrl": f"{EDGE_BASE}/{ACCOUNT}/{name}"}
         if kind == "AWS::SNS::Topic":
             name = self.resolve(props.get("TopicName", generated))
             arn = _arn("sns", name)

@@ -1,8 +1,12 @@
 """e2e tier: the local cloud runs as `make local` runs it (python -m localcloud, a real subprocess), and the tests
-use only its public surfaces: HTTP on :3000, the AWS API on :4566, the mailbox, MQTT on :8883."""
+use only its public surfaces: its API Gateway, its AWS endpoint, the mailbox, MQTT.
+
+It listens on free ports picked here (not 4566/3000/8883), so `make test` works while a `make local` is running.
+"""
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -15,13 +19,28 @@ from botocore.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "test-output"
-EDGE, API = "http://127.0.0.1:4566", "http://127.0.0.1:3000"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# Chosen once per test process (this module may be imported under two names), kept where worker programs see them.
+for _name in ("LOCALCLOUD_E2E_EDGE_PORT", "LOCALCLOUD_E2E_API_PORT", "LOCALCLOUD_E2E_MQTT_PORT"):
+    os.environ.setdefault(_name, str(_free_port()))
+EDGE_PORT, API_PORT, MQTT_PORT = (int(os.environ[f"LOCALCLOUD_E2E_{n}_PORT"]) for n in ("EDGE", "API", "MQTT"))
+EDGE, API = f"http://127.0.0.1:{EDGE_PORT}", f"http://127.0.0.1:{API_PORT}"
+# Tests and the worker programs they start read these, like a user's shell would.
+os.environ["LOCALCLOUD_EDGE_URL"] = EDGE
+os.environ["LOCALCLOUD_MQTT_PORT"] = str(MQTT_PORT)
 
 
 class Cloud:
     """What a user of the local cloud has: URLs, boto3 clients at the edge, the mailbox, the executions."""
 
-    edge_url, api_url = EDGE, API
+    edge_url, api_url, mqtt_port = EDGE, API, MQTT_PORT
 
     def __init__(self, log_path: Path):
         self.log_path = log_path
@@ -92,16 +111,11 @@ def _wait_healthy(process: subprocess.Popen, log_path: Path, timeout: float = 12
 
 @pytest.fixture(scope="session")
 def cloud() -> Cloud:
-    for url in (EDGE, API):
-        try:
-            requests.get(url, timeout=0.5)
-        except requests.ConnectionError:
-            continue
-        pytest.fail(f"{url} is already taken: stop the running `make local` before `make test`")
     OUTPUT.mkdir(exist_ok=True)
     log_path = OUTPUT / "localcloud.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "localcloud"], cwd=REPO, stdout=log,
+        process = subprocess.Popen([sys.executable, "-m", "localcloud", "--edge-port", str(EDGE_PORT),
+                                    "--api-port", str(API_PORT), "--mqtt-port", str(MQTT_PORT)], cwd=REPO, stdout=log,
                                    stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         _wait_healthy(process, log_path)

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 
-from conftest import start_calculation
+from conftest import API, start_calculation
 
 APPROVER = "approver@example.com"
 SENDER = "workflows@example.com"
@@ -21,8 +21,7 @@ def press_button(link: str, action: str | None = None) -> requests.Response:
 
 def approval_status(link: str) -> dict:
     approval_id = urlparse(link).path.rsplit("/", 1)[-1]
-    query = urlparse(link).query
-    return requests.get(f"http://127.0.0.1:3000/approval/api/approvals/{approval_id}?{query}", timeout=30).json()
+    return requests.get(f"{API}/approval/api/approvals/{approval_id}?{urlparse(link).query}", timeout=30).json()
 
 
 def started(cloud, body) -> str:
