@@ -1,0 +1,118 @@
+"""`make bench` figures of iot-callback: job round trip and throughput, against the running local cloud.
+
+Real worker processes (python -m workers.onprem) over the local cloud's mosquitto with mutual TLS; one worker per
+tenant, because a tenant's certificate allows one client id (one connection), as its IoT policy does on AWS.
+"""
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import boto3
+import requests
+from botocore.config import Config
+
+REPO = Path(__file__).resolve().parents[1]
+# The default ports of `make local`; the variables point the bench at a cloud started on other ports.
+EDGE = os.environ.get("LOCALCLOUD_EDGE_URL", "http://127.0.0.1:4566")
+API = os.environ.get("LOCALCLOUD_API_URL", "http://127.0.0.1:3000")   # the workers read LOCALCLOUD_MQTT_PORT
+JOB_TIMEOUT = 60.0
+
+
+def _sfn():
+    return boto3.client("stepfunctions", endpoint_url=EDGE, region_name="us-east-1", aws_access_key_id="bench",
+                        aws_secret_access_key="bench", config=Config(retries={"max_attempts": 3}))
+
+
+class _Worker:
+    def __init__(self, tenant: str, log_dir: Path):
+        self.log_path = log_dir / f"bench-worker-{tenant}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "workers.onprem", "--tenant", tenant], cwd=REPO,
+                                            stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while "ready: waiting for jobs" not in self.log_path.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"worker {tenant} did not start: {self.log_path.read_text()[-1000:]}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _post(tenant: str, job_input: dict) -> str:
+    response = requests.post(f"{API}/iot-callback/jobs", json={"tenant": tenant, "input": job_input}, timeout=30)
+    response.raise_for_status()
+    return response.json()["executionArn"]
+
+
+def _wait_all(sfn, arns: list[str]) -> dict[str, tuple[str, float]]:
+    """executionArn -> (status, seconds from now-ish until seen finished)."""
+    pending, done = set(arns), {}
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while pending and time.monotonic() < deadline:
+        for arn in list(pending):
+            status = sfn.describe_execution(executionArn=arn)["status"]
+            if status != "RUNNING":
+                done[arn] = (status, time.monotonic())
+                pending.discard(arn)
+        if pending:
+            time.sleep(0.02)
+    for arn in pending:
+        done[arn] = ("STILL RUNNING", time.monotonic())
+    return done
+
+
+def _round_trips(sfn, tenant: str, count: int) -> list[float]:
+    seconds = []
+    for i in range(count):
+        started = time.monotonic()
+        arn = _post(tenant, {"a": i, "b": 42})
+        (status, finished), = _wait_all(sfn, [arn]).values()
+        if status != "SUCCEEDED":
+            raise RuntimeError(f"round trip {i}: {status}")
+        seconds.append(finished - started)
+    return seconds
+
+
+def _throughput(sfn, tenants: list[str], count: int) -> tuple[float, int]:
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        arns = list(pool.map(lambda i: _post(tenants[i % len(tenants)], {"a": i, "b": 1}), range(count)))
+    results = _wait_all(sfn, arns)
+    elapsed = max(finished for _, finished in results.values()) - started
+    succeeded = sum(1 for status, _ in results.values() if status == "SUCCEEDED")
+    return succeeded / elapsed, count - succeeded
+
+
+def run(report) -> None:
+    log_dir = REPO / "test-output"
+    sfn = _sfn()
+    workers = [_Worker(f"tenant{n}", log_dir) for n in (1, 2, 3, 4)]
+    try:
+        trips = sorted(_round_trips(sfn, "tenant1", 50))
+        report("iot job round trip p50 (POST /jobs -> SUCCEEDED, 50 jobs)", f"{statistics.median(trips) * 1000:.0f} ms")
+        report("iot job round trip p95", f"{trips[int(len(trips) * 0.95) - 1] * 1000:.0f} ms")
+        rate, lost = _throughput(sfn, ["tenant1"], 100)
+        report("iot jobs/s, 1 worker (100 jobs)", f"{rate:.1f} jobs/s, {lost} not succeeded")
+        rate, lost = _throughput(sfn, ["tenant1", "tenant2", "tenant3", "tenant4"], 100)
+        report("iot jobs/s, 4 workers (4 tenants, 100 jobs)", f"{rate:.1f} jobs/s, {lost} not succeeded")
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+if __name__ == "__main__":
+    run(lambda name, value: print(f"{name:60} {value}"))
