@@ -6,6 +6,7 @@ table is the one serverless.yml declares, so the two cannot drift apart. Resourc
 """
 import json
 import logging
+import re
 import secrets
 from typing import Any, Callable
 
@@ -112,6 +113,10 @@ def _dependencies(value: Any) -> set[str]:
         if "Fn::GetAtt" in value:
             arg = value["Fn::GetAtt"]
             found.add(arg[0] if isinstance(arg, list) else arg.split(".")[0])
+        if "Fn::Sub" in value:
+            arg = value["Fn::Sub"]
+            text = arg if isinstance(arg, str) else arg[0]
+            found |= {name.split(".")[0] for name in re.findall(r"\$\{([^}!]+)\}", text) if "::" not in name}
         for v in value.values():
             found |= _dependencies(v)
     elif isinstance(value, list):

@@ -123,3 +123,21 @@ def test_given_no_double_limit_when_the_handler_starts_then_it_fails_naming_the_
 
     with pytest.raises(MissingSetting, match="DOUBLE_LIMIT"):
         third_party.reload("third_party_api.handlers.double")
+
+
+@pytest.mark.parametrize("code", ["TaskTimedOut", "TaskDoesNotExist", "InvalidToken"])
+def test_given_a_task_that_no_longer_waits_when_the_callback_is_refused_then_410_not_a_retryable_5xx(
+        third_party, double, sfn_calls, code):
+    sfn_calls.refuse_with(code)
+
+    status, body = post(third_party, double, {"number": 2, "taskToken": new_task_token()})
+
+    assert status == 410 and code in body["message"]
+
+
+def test_given_a_number_whose_double_overflows_then_the_callback_is_a_number_out_of_range_failure(
+        third_party, double, sfn_calls):
+    status, body = post(third_party, double, {"number": -1.7e308, "taskToken": new_task_token()})
+
+    assert status == 202 and body["error"] == "NumberOutOfRange"
+    assert sfn_calls.failures[0]["error"] == "NumberOutOfRange" and sfn_calls.successes == []

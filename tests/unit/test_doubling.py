@@ -25,3 +25,9 @@ def test_given_a_number_at_or_above_the_limit_when_it_is_doubled_then_it_is_refu
 def test_given_something_that_is_not_a_number_when_it_is_doubled_then_type_error(value):
     with pytest.raises(TypeError, match="number must be a number"):
         double(value, LIMIT)
+
+
+def test_given_a_number_whose_double_overflows_then_it_is_refused_as_out_of_range():
+    from third_party_api.logic.doubling import OUT_OF_RANGE, Refused, double
+    outcome = double(-1.7e308, 500)
+    assert isinstance(outcome, Refused) and outcome.error == OUT_OF_RANGE

@@ -109,3 +109,9 @@ def test_given_queues_that_refer_to_each_other_when_provisioned_then_the_cycle_i
 
     with pytest.raises(ValueError, match="cycle"):
         provision(s, FakeAws())
+
+
+def test_given_a_dead_letter_target_written_with_fn_sub_then_the_dlq_is_created_first():
+    from localcloud.provisioner import _dependencies
+    assert _dependencies({"RedrivePolicy": {"deadLetterTargetArn": {"Fn::Sub": "${Dlq.Arn}"}}}) == {"Dlq"}
+    assert _dependencies({"Fn::Sub": ["${Queue}-${AWS::Region}", {}]}) == {"Queue"}

@@ -1,4 +1,6 @@
 """POST /double {"number", "taskToken"}: answer by callback (SendTaskSuccess/SendTaskFailure), then 202."""
+from botocore.exceptions import ClientError
+
 from lambda_shared import settings
 from lambda_shared.http import BadRequest, json_body, json_response
 from lambda_shared.observability import logger, metrics, tracer
@@ -6,6 +8,7 @@ from lambda_shared.task_callbacks import TaskCallbacks
 from third_party_api.logic.doubling import Refused, double
 
 LIMIT = settings.required_int("DOUBLE_LIMIT")
+_TASK_GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
 callbacks = TaskCallbacks()
 
 
@@ -28,8 +31,15 @@ def handler(event, context, callbacks: TaskCallbacks = callbacks):
     except BadRequest as exc:
         return json_response(400, {"message": str(exc)})
     outcome = double(number, LIMIT)
-    if isinstance(outcome, Refused):
-        callbacks.fail(token, outcome.error, outcome.cause)
-        return json_response(202, {"status": "refused", "error": outcome.error})
-    callbacks.succeed(token, {"doubled": outcome.doubled})
+    try:
+        if isinstance(outcome, Refused):
+            callbacks.fail(token, outcome.error, outcome.cause)
+            return json_response(202, {"status": "refused", "error": outcome.error})
+        callbacks.succeed(token, {"doubled": outcome.doubled})
+    except ClientError as exc:
+        code = exc.response["Error"].get("Code", "")
+        if code in _TASK_GONE:
+            # Permanent: the task ended (timed out, stopped) or the token is not one. 410 tells the caller not to retry.
+            return json_response(410, {"message": f"the task no longer waits for an answer ({code})"})
+        raise
     return json_response(202, {"status": "doubled"})
