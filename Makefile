@@ -12,7 +12,7 @@ SERVICE ?=
 TENANT ?= tenant1
 
 .PHONY: help install layer package test test-unit test-integration test-localcloud test-e2e local deploy bench clean \
-        worker activity-worker
+        worker activity-worker invoke
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -59,10 +59,24 @@ test: install package  ## install what is missing, then run every test
 local: install layer  ## run the whole system offline: AWS at :4566, APIs at :3000 (Ctrl-C stops it)
 	$(PY) -m localcloud $(LOCALCLOUD_ARGS)
 
+FUNCTION ?=
+DATA ?= {}
+invoke: install  ## osls invoke local one function: make invoke SERVICE=orchestrator FUNCTION=calculate DATA='{"x":1,"y":2}'
+	cd services/$(SERVICE) && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHONPATH="$(CURDIR)/shared/python" \
+	  AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
+	  $(CURDIR)/node_modules/.bin/osls invoke local --stage local --function $(FUNCTION) --data '$(DATA)'
+
 worker: install  ## run an on-premises worker against the local cloud: make worker TENANT=tenant1
 	$(PY) -m workers.onprem --tenant $(TENANT)
 
-activity-worker: install  ## run an activity worker (GetActivityTask long poll) against the local cloud
+activity-FUNCTION ?=
+DATA ?= {}
+invoke: install  ## osls invoke local one function: make invoke SERVICE=orchestrator FUNCTION=calculate DATA='{"x":1,"y":2}'
+	cd services/$(SERVICE) && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHONPATH="$(CURDIR)/shared/python" \
+	  AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
+	  $(CURDIR)/node_modules/.bin/osls invoke local --stage local --function $(FUNCTION) --data '$(DATA)'
+
+worker: install  ## run an activity worker (GetActivityTask long poll) against the local cloud
 	$(PY) -m workers.activity
 
 deploy: install layer  ## deploy to AWS: make deploy STAGE=dev [SERVICE=approval]
