@@ -32,6 +32,18 @@ class PortInUse(RuntimeError):
     pass
 
 
+def _replace_urls(value, mapping: dict[str, str]):
+    if isinstance(value, str):
+        for old, new in mapping.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {k: _replace_urls(v, mapping) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_urls(v, mapping) for v in value]
+    return value
+
+
 @dataclass
 class Settings:
     edge_port: int = 4566
@@ -40,16 +52,6 @@ class Settings:
     host: str = "127.0.0.1"
     prewarm: bool = True
 
-    def localize(self, value):
-        """Map stage local's canonical addresses (what env.json records) to this cloud's actual ports."""
-        if isinstance(value, str):
-            return value.replace(API_BASE, self.api_url).replace(EDGE_BASE, self.edge_url)
-        if isinstance(value, dict):
-            return {k: self.localize(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.localize(v) for v in value]
-        return value
-
     @property
     def edge_url(self) -> str:
         return f"http://{self.host}:{self.edge_port}"
@@ -57,6 +59,14 @@ class Settings:
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    def localize(self, value):
+        """Map stage local's canonical addresses (what env.json records) to this cloud's actual ports."""
+        return _replace_urls(value, {API_BASE: self.api_url, EDGE_BASE: self.edge_url})
+
+    def canonical(self, value):
+        """The inverse, for what is recorded: env.json must not depend on the ports one cloud ran on."""
+        return _replace_urls(value, {self.api_url: API_BASE, self.edge_url: EDGE_BASE})
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -175,7 +185,7 @@ class LocalCloud:
             stack = ServiceStack(name, STAGE, template)
             provision(stack, self.client)
             self.stacks[name] = stack
-            services.record_outputs(STAGE, name, stack.outputs())
+            services.record_outputs(STAGE, name, self.settings.canonical(stack.outputs()))
 
     def _layer_dirs(self, layer_arns: list[str], service_by_name: dict) -> tuple[Path, ...]:
         """A layer of ours runs from its source: <layer service>/python, so edits need no rebuild."""

@@ -1,0 +1,176 @@
+"""AWS IoT Core, locally: a real MQTT broker with mutual TLS, the IoT data-plane Publish, and the topic rules.
+
+- mosquitto on 127.0.0.1:8883 (see localcloud/mqtt_broker.py for why a real broker), with a CA and client
+  certificates for the tenants listed in env.json (stages.local.settings.iotTenants) under .localcloud/mqtt/certs/;
+- `iot-data` Publish at the AWS endpoint (POST /topics/<topic>?qos=1) publishes into the broker, answering only
+  once the broker acknowledged a QoS 1 message, so a failed publish fails the caller as on AWS;
+- every AWS::IoT::TopicRule of every template subscribes to its topic filter and invokes its Lambda functions
+  asynchronously with the SELECTed event (localcloud/iot_rules.py).
+
+The broker and the rules are reached by one privileged MQTT client (the "bridge"), as IoT's rules engine is.
+"""
+import json
+import logging
+import threading
+from urllib.parse import unquote
+
+from werkzeug.wrappers import Request, Response
+
+from localcloud import iot_rules, services
+from localcloud.certificates import BRIDGE_IDENTITY
+from localcloud.edge import aws_error
+from localcloud.mqtt_broker import MosquittoBroker
+
+log = logging.getLogger("localcloud.mqtt")
+DEFAULT_TENANTS = ["tenant1", "tenant2"]
+CONNECT_TIMEOUT = 10.0
+PUBLISH_TIMEOUT = 10.0
+
+
+def tenants(stage: str = "local") -> list[str]:
+    configured = services.stage_section(stage).get("settings", {}).get("iotTenants") or []
+    return sorted(set(DEFAULT_TENANTS) | set(configured))
+
+
+class Bridge:
+    """The local cloud's own MQTT client: publishes for iot-data, and feeds the topic rules."""
+
+    def __init__(self, broker: MosquittoBroker, rules: list[iot_rules.TopicRule], invoke, on_state):
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        self._rules, self._invoke, self._on_state = rules, invoke, on_state
+        self._connected = threading.Event()
+        self._stopping = False
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=BRIDGE_IDENTITY, protocol=mqtt.MQTTv5)
+        identity = broker.ca.client(BRIDGE_IDENTITY)
+        self.client.tls_set(ca_certs=str(broker.ca.ca_cert), certfile=str(identity.cert), keyfile=str(identity.key))
+        self.client.reconnect_delay_set(min_delay=1, max_delay=5)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self._broker = broker
+
+    def start(self) -> None:
+        self.client.connect(self._broker.host, self._broker.port, keepalive=30)
+        self.client.loop_start()
+        if not self._connected.wait(CONNECT_TIMEOUT):
+            self.stop()
+            raise RuntimeError(f"the local cloud's bridge could not connect to {self._broker.endpoint}")
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def publish(self, topic: str, payload: bytes, qos: int, retain: bool) -> None:
+        if not self._connected.is_set():
+            raise ConnectionError("the MQTT broker is not reachable")
+        info = self.client.publish(topic, payload, qos=qos, retain=retain)
+        info.wait_for_publish(timeout=PUBLISH_TIMEOUT)
+        if not info.is_published():
+            raise TimeoutError(f"the broker did not acknowledge the message on {topic}")
+
+    # --- paho callbacks (its network thread) -----------------------------------------------------------------------
+    def _on_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            log.error("bridge connection refused: %s", reason_code)
+            return
+        filters = sorted({rule.topic_filter for rule in self._rules})
+        if filters:
+            client.subscribe([(topic_filter, 1) for topic_filter in filters])
+        self._connected.set()
+        self._on_state("running")
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties):
+        self._connected.clear()
+        if not self._stopping:
+            log.warning("bridge lost the broker (%s); reconnecting", reason_code)
+            self._on_state("broker unreachable")
+
+    def _on_message(self, client, userdata, message):
+        for rule in self._rules:
+            if not rule.matches(message.topic):
+                continue
+            event = rule.event_for(message.topic, message.payload)
+            if event is None:
+                continue
+            body = json.dumps(event).encode()
+            for function_name in rule.function_names:
+                try:
+                    self._invoke(function_name, body, invocation_type="Event")
+                except Exception:
+                    log.exception("IoT rule %s could not invoke %s", rule.name, function_name)
+
+
+class MqttPart:
+    name = "mqtt"
+
+    def __init__(self):
+        self.broker: MosquittoBroker | None = None
+        self.bridge: Bridge | None = None
+        self._cloud = None
+
+    def start(self, cloud) -> None:
+        self._cloud = cloud
+        rules = [rule for stack in cloud.stacks.values() for rule in iot_rules.rules_of(stack)]
+        known = set(cloud.runtime.function_names())
+        for rule in rules:
+            missing = [f for f in rule.function_names if f not in known]
+            if missing:
+                raise RuntimeError(f"IoT rule {rule.name} invokes functions that do not exist: {missing}")
+        self.broker = MosquittoBroker(services.STATE_DIR / "mqtt", tenants(), host=cloud.settings.host,
+                                      port=getattr(cloud.settings, "mqtt_port", 8883))
+        self.broker.start()
+        try:
+            self.bridge = Bridge(self.broker, rules, cloud.runtime.invoke, self._set_state)
+            self.bridge.start()
+        except BaseException:
+            self.broker.stop()
+            raise
+        cloud.edge.add_route(_is_iot_data_publish, self._publish)
+        log.info("MQTT broker at %s with %d topic rules, certificates in %s", self.broker.endpoint, len(rules),
+                 self.broker.ca.folder)
+
+    def _set_state(self, state: str) -> None:
+        if self._cloud is not None and self._cloud.parts.get(self.name) in ("running", "broker unreachable"):
+            self._cloud.parts[self.name] = state
+
+    def stop(self) -> None:
+        if self.bridge:
+            self.bridge.stop()
+            self.bridge = None
+        if self.broker:
+            self.broker.stop()
+
+    def urls(self) -> dict[str, str]:
+        if not self.broker:
+            return {}
+        return {"MQTT (mTLS)": self.broker.endpoint, "MQTT certs": str(self.broker.ca.folder)}
+
+    # --- iot-data Publish ------------------------------------------------------------------------------------------
+    def _publish(self, request: Request, body: bytes) -> Response:
+        topic = unquote(request.path[len("/topics/"):])
+        try:
+            qos = int(request.args.get("qos", "0"))
+        except ValueError:
+            qos = -1
+        if qos not in (0, 1):
+            return aws_error(400, "InvalidRequestException", "qos must be 0 or 1")
+        if not topic or "+" in topic or "#" in topic:
+            return aws_error(400, "InvalidRequestException", f"not a topic name to publish on: {topic!r}")
+        try:
+            self.bridge.publish(topic, body, qos, request.args.get("retain", "false") == "true")
+        except (ConnectionError, TimeoutError) as exc:
+            return aws_error(503, "ServiceUnavailableException", str(exc))
+        return Response(b"", status=200, content_type="application/json")
+
+
+def _is_iot_data_publish(request: Request, body: bytes) -> bool:
+    # iot-data signs as "iotdata"; the path alone could be another service's.
+    return (request.method == "POST" and request.path.startswith("/topics/")
+            and "/iotdata/" in request.headers.get("Authorization", ""))
+
+
+def part() -> MqttPart:
+    return MqttPart()

@@ -1,0 +1,12 @@
+"""Dispatch task of the job workflow (lambda:invoke.waitForTaskToken): publish the job to the tenant's worker."""
+from iot_callback import clock, container, flows
+from lambda_shared.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event, context):
+    return flows.dispatch(event, store=container.store, publisher=container.publisher,
+                          heartbeat_seconds=container.HEARTBEAT_SECONDS, now=clock.now_iso(),
+                          now_epoch=clock.now_epoch())

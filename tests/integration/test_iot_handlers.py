@@ -1,0 +1,167 @@
+"""iot-callback handlers under moto, with the jobs table and environment built from the service's serverless.yml."""
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from iot_callback import flows
+from tests.support.aws import build_service, moto_client, package_templates
+from tests.support.events import with_json_body, load_event
+from tests.support.tokens import new_task_token
+
+
+@pytest.fixture(scope="session")
+def iot_templates() -> dict:
+    return package_templates(("iot-callback",))
+
+
+@pytest.fixture
+def iot(iot_templates, aws, monkeypatch):   # noqa: F811 - aws comes from tests.support.fixtures
+    service = build_service(iot_templates, "iot-callback", monkeypatch)
+    sfn = moto_client("stepfunctions")
+    sfn.create_state_machine(name="waitflows-iot-jobs-dev",
+                             definition=service.stack.state_machine_definition("JobStateMachine"),
+                             roleArn="arn:aws:iam::123456789012:role/sfn")
+    return service
+
+
+def load(iot, key: str):
+    """The handler, cold-started; its publisher talks to moto's iot-data (AWS resolves the account's ATS endpoint,
+    which moto's mock does not route)."""
+    from iot_callback.adapters.publisher import IotPublisher
+
+    handler = iot.load(key)
+    iot.module(key).container.publisher = IotPublisher(moto_client("iot-data"))
+    return handler
+
+
+def published(topic: str) -> list[dict]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.iotdata.models import iotdata_backends
+
+    backend = iotdata_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    return [json.loads(payload) for name, payload in backend.published_payloads if name == topic]
+
+
+def dispatch(iot, job_id="job-1", tenant="tenant1", token=None):
+    token = token or new_task_token()
+    handler = load(iot, "dispatchJob")
+    handler({"jobId": job_id, "tenant": tenant, "input": {"a": 15, "b": 42}, "taskToken": token,
+             "executionArn": "arn:aws:states:us-east-1:123456789012:execution:x:job-1"}, iot.context("dispatchJob"))
+    return token
+
+
+def test_when_dispatched_then_the_job_is_published_to_the_tenant_and_the_token_kept_in_the_table(iot):
+    token = dispatch(iot)
+
+    (message,) = published("tenants/tenant1/jobs")
+    assert message == {"jobId": "job-1", "input": {"a": 15, "b": 42}, "taskToken": token,
+                       "heartbeatSeconds": int(iot.environment("dispatchJob")["JOB_HEARTBEAT_SECONDS"])}
+    job = iot.module("dispatchJob").container.store.get("job-1")
+    assert job.task_token == token and job.status == "dispatched" and job.tenant == "tenant1"
+
+
+def test_given_the_publish_fails_when_dispatched_then_the_task_fails_with_dispatch_failed(iot, monkeypatch):
+    handler = load(iot, "dispatchJob")
+
+    class Refusing:
+        def publish(self, topic, message):
+            raise ClientError({"Error": {"Code": "ForbiddenException", "Message": "no"}}, "Publish")
+
+    monkeypatch.setattr(iot.module("dispatchJob").container, "publisher", Refusing())
+    with pytest.raises(flows.DispatchFailed, match="ForbiddenException"):
+        handler({"jobId": "job-1", "tenant": "tenant1", "input": {}, "taskToken": new_task_token()},
+                iot.context("dispatchJob"))
+
+
+def test_a_success_report_sends_task_success_once_even_when_delivered_twice(iot, sfn_calls):
+    token = dispatch(iot)
+    result = load(iot, "reportResult")
+    event = {"jobId": "job-1", "fromTenant": "tenant1", "status": "succeeded", "result": 57}
+
+    first = result(event, iot.context("reportResult"))
+    second = result({**event, "result": 999}, iot.context("reportResult"))
+
+    assert (first, second) == ({"outcome": "succeeded"}, {"outcome": "duplicate"})
+    (success,) = sfn_calls.successes
+    assert success["taskToken"] == token and json.loads(success["output"]) == {"jobId": "job-1", "result": 57}
+
+
+def test_a_failure_report_carries_the_workers_error_type_and_message(iot, sfn_calls):
+    dispatch(iot)
+
+    load(iot, "reportResult")({"jobId": "job-1", "fromTenant": "tenant1", "status": "failed",
+                              "error": {"type": "KeyError", "message": "'a'"}}, iot.context("reportResult"))
+
+    (failure,) = sfn_calls.failures
+    assert failure["error"] == "WorkerFailed" and failure["cause"] == "KeyError: 'a'"
+
+
+def test_a_report_from_another_tenants_topic_is_ignored(iot, sfn_calls):
+    dispatch(iot)
+
+    outcome = load(iot, "reportResult")({"jobId": "job-1", "fromTenant": "tenant2", "status": "succeeded",
+                                        "result": 1}, iot.context("reportResult"))
+
+    assert outcome == {"outcome": "unknown-job"} and sfn_calls.calls == []
+
+
+def test_given_the_task_is_over_when_the_result_arrives_then_the_refusal_is_absorbed(iot, sfn_calls):
+    dispatch(iot)
+    sfn_calls.refuse_with("TaskTimedOut")
+
+    outcome = load(iot, "reportResult")({"jobId": "job-1", "fromTenant": "tenant1", "status": "succeeded",
+                                        "result": 57}, iot.context("reportResult"))
+
+    assert outcome == {"outcome": "task-over"}
+
+
+def test_given_step_functions_is_unavailable_then_the_claim_is_released_for_a_retry(iot, sfn_calls):
+    dispatch(iot)
+    sfn_calls.refuse_with("ServiceUnavailable", "try later")
+    result = load(iot, "reportResult")
+    event = {"jobId": "job-1", "fromTenant": "tenant1", "status": "succeeded", "result": 57}
+
+    with pytest.raises(ClientError):
+        result(event, iot.context("reportResult"))
+
+    sfn_calls._refusal = None   # Step Functions is back
+    assert result(event, iot.context("reportResult")) == {"outcome": "succeeded"}
+
+
+def test_a_heartbeat_sends_task_heartbeat_with_the_stored_token(iot, sfn_calls):
+    token = dispatch(iot)
+
+    outcome = load(iot, "reportHeartbeat")({"jobId": "job-1", "fromTenant": "tenant1"}, iot.context("reportHeartbeat"))
+
+    assert outcome == {"outcome": "sent"}
+    assert sfn_calls.named("SendTaskHeartbeat") == [{"taskToken": token}]
+
+
+def test_progress_is_stored_and_shown_by_get_job(iot):
+    dispatch(iot)
+    load(iot, "reportProgress")({"jobId": "job-1", "fromTenant": "tenant1", "percent": 40, "message": "half"},
+                               iot.context("reportProgress"))
+
+    response = load(iot, "getJob")(
+        {**load_event("apigw-get-approval-status"), "resource": "/jobs/{jobId}", "path": "/jobs/job-1",
+         "pathParameters": {"jobId": "job-1"}, "queryStringParameters": None}, iot.context("getJob"))
+
+    body = json.loads(response["body"])
+    assert response["statusCode"] == 200
+    assert body["status"] == "running" and body["progress"]["percent"] == 40 and body["progress"]["message"] == "half"
+    assert "taskToken" not in response["body"]
+
+
+def test_post_jobs_records_the_job_and_starts_its_execution_named_by_the_job_id(iot):
+    event = with_json_body({**load_event("apigw-post-double"), "resource": "/jobs", "path": "/jobs"},
+                           {"tenant": "tenant1", "input": {"a": 15, "b": 42}})
+
+    response = load(iot, "startJob")(event, iot.context("startJob"))
+
+    body = json.loads(response["body"])
+    assert response["statusCode"] == 202
+    assert body["executionArn"].endswith(f":{body['jobId']}")
+    execution = moto_client("stepfunctions").describe_execution(executionArn=body["executionArn"])
+    assert json.loads(execution["input"]) == {"jobId": body["jobId"], "tenant": "tenant1", "input": {"a": 15, "b": 42}}
+    assert iot.module("startJob").container.store.get(body["jobId"]).status == "submitted"

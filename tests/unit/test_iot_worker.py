@@ -1,0 +1,56 @@
+"""workers.onprem: the default job, the job context, and the broker's ACL that mirrors the IoT policy."""
+import pytest
+
+from localcloud.mqtt_broker import acl_text
+from workers.onprem import config
+from workers.onprem.jobs import JobCancelled, RunningJob, add, load
+
+
+def context(progress=None) -> RunningJob:
+    return RunningJob("job-1", lambda job_id, percent, message: (progress if progress is not None else []).append(
+        (percent, message)))
+
+
+def test_the_default_job_adds_a_and_b():
+    assert add({"a": 15, "b": 42}, context()) == 57
+
+
+def test_the_default_job_refuses_what_is_not_a_number():
+    with pytest.raises(TypeError, match="must be numbers"):
+        add({"a": 15, "b": "42"}, context())
+
+
+def test_a_slow_job_reports_progress_and_stops_when_cancelled():
+    seen: list = []
+    running = context(seen)
+    running.cancelled.set()
+
+    with pytest.raises(JobCancelled):
+        add({"a": 1, "b": 2, "seconds": 10}, running)
+
+    assert seen and seen[0][0] == 0
+
+
+def test_a_job_is_loaded_by_module_and_function_name():
+    assert load("workers.onprem.jobs:add") is add
+    with pytest.raises(ValueError):
+        load("workers.onprem.jobs")
+
+
+def test_the_worker_defaults_to_the_local_clouds_broker_and_certificates(monkeypatch):
+    monkeypatch.delenv("WORKER_MQTT_PORT", raising=False)
+    monkeypatch.delenv("LOCALCLOUD_MQTT_PORT", raising=False)
+    parsed = config.parse(["--tenant", "tenant1"])
+
+    assert (parsed.endpoint, parsed.port, parsed.client_id) == ("127.0.0.1", 8883, "tenant1")
+    assert parsed.cert == config.LOCAL_CERTS / "tenant1.crt" and parsed.ca == config.LOCAL_CERTS / "ca.crt"
+    assert parsed.topics["jobs"] == "tenants/tenant1/jobs"
+
+
+def test_the_broker_acl_gives_each_tenant_only_its_own_topics():
+    acl = acl_text()
+
+    assert "pattern read tenants/%u/jobs" in acl and "pattern read tenants/%u/control" in acl
+    for channel in ("results", "heartbeat", "progress"):
+        assert f"pattern write tenants/%u/{channel}" in acl
+    assert "pattern readwrite" not in acl

@@ -1,0 +1,1 @@
+"""Programs that run outside the cloud and do work the workflows wait for."""

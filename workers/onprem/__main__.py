@@ -1,0 +1,31 @@
+"""`python -m workers.onprem --tenant tenant1`: run jobs until SIGTERM or Ctrl-C."""
+import logging
+import signal
+import sys
+import threading
+
+from workers.onprem import config as worker_config
+from workers.onprem.jobs import load
+from workers.onprem.worker import Worker
+
+
+def main(argv=None) -> int:
+    config = worker_config.parse(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s [" + config.tenant + "] %(message)s",
+                        stream=sys.stdout)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    worker = Worker(config, load(config.job))
+    try:
+        worker.start()
+    except (FileNotFoundError, OSError) as exc:
+        print(f"worker: {exc}", file=sys.stderr)
+        return 2
+    stop.wait()
+    worker.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The work itself: a pluggable function `job(input: dict, context: JobContext) -> result` (any JSON value).
+
+An exception it raises is reported as a failure carrying its type and message; JobCancelled (raised by
+context.sleep()/context.check() once the job is cancelled) is reported as a cancellation.
+"""
+import importlib
+import threading
+from typing import Any, Callable, Protocol
+
+
+class JobCancelled(Exception):
+    """The cloud asked for this job to stop (tenants/<tenant>/control)."""
+
+
+class JobContext(Protocol):
+    job_id: str
+
+    def progress(self, percent: float, message: str = "") -> None: ...
+    def check(self) -> None: ...                       # raises JobCancelled once the job is cancelled
+    def sleep(self, seconds: float) -> None: ...       # like time.sleep, but a cancel interrupts it
+
+
+Job = Callable[[dict, JobContext], Any]
+
+
+def add(job_input: dict, context: JobContext) -> Any:
+    """The article's example: {"a": 15, "b": 42} -> 57.
+
+    An optional "seconds" stands in for slow on-premises work (a query, an export): the job then takes that long,
+    reports its progress and stops when cancelled.
+    """
+    a, b = job_input["a"], job_input["b"]
+    for value in (a, b):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"a and b must be numbers, got {type(a).__name__} and {type(b).__name__}")
+    seconds = float(job_input.get("seconds", 0))
+    steps = max(1, min(20, int(seconds * 4))) if seconds > 0 else 0
+    for step in range(steps):
+        context.progress(100 * step / steps, f"adding, step {step + 1} of {steps}")
+        context.sleep(seconds / steps)
+    context.check()
+    context.progress(100, "done")
+    return a + b
+
+
+def load(spec: str) -> Job:
+    """"package.module:function" -> the function."""
+    module_name, _, function_name = spec.partition(":")
+    if not module_name or not function_name:
+        raise ValueError(f"a job is named module:function, got {spec!r}")
+    function = getattr(importlib.import_module(module_name), function_name)
+    if not callable(function):
+        raise ValueError(f"{spec} is not callable")
+    return function
+
+
+class RunningJob:
+    """The JobContext a job function receives; publishes through the worker."""
+
+    def __init__(self, job_id: str, publish_progress: Callable[[str, float, str], None]):
+        self.job_id = job_id
+        self.cancelled = threading.Event()
+        self.finished = threading.Event()
+        self._publish_progress = publish_progress
+
+    def progress(self, percent: float, message: str = "") -> None:
+        self._publish_progress(self.job_id, max(0.0, min(100.0, float(percent))), message)
+
+    def check(self) -> None:
+        if self.cancelled.is_set():
+            raise JobCancelled(f"job {self.job_id} was cancelled")
+
+    def sleep(self, seconds: float) -> None:
+        if self.cancelled.wait(max(0.0, seconds)):
+            raise JobCancelled(f"job {self.job_id} was cancelled")
