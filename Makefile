@@ -69,14 +69,7 @@ invoke: install  ## osls invoke local one function: make invoke SERVICE=orchestr
 worker: install  ## run an on-premises worker against the local cloud: make worker TENANT=tenant1
 	$(PY) -m workers.onprem --tenant $(TENANT)
 
-activity-FUNCTION ?=
-DATA ?= {}
-invoke: install  ## osls invoke local one function: make invoke SERVICE=orchestrator FUNCTION=calculate DATA='{"x":1,"y":2}'
-	cd services/$(SERVICE) && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHONPATH="$(CURDIR)/shared/python" \
-	  AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
-	  $(CURDIR)/node_modules/.bin/osls invoke local --stage local --function $(FUNCTION) --data '$(DATA)'
-
-worker: install  ## run an activity worker (GetActivityTask long poll) against the local cloud
+activity-worker: install  ## run an activity worker (GetActivityTask long poll) against the local cloud
 	$(PY) -m workers.activity
 
 deploy: install layer  ## deploy to AWS: make deploy STAGE=dev [SERVICE=approval]
