@@ -128,5 +128,24 @@ class Edge:
         return Response(result.payload, status=200, content_type="application/json", headers=headers)
 
 
+def client_hung_up(request: Request) -> Callable[[], bool]:
+    """For long polls: has the client behind this request closed its connection? (werkzeug's server exposes the
+    socket; a readable socket with nothing to read is a closed one.)"""
+    import select
+    import socket as socket_module
+
+    sock = request.environ.get("werkzeug.socket")
+
+    def hung_up() -> bool:
+        if sock is None:
+            return False
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            return bool(readable) and sock.recv(1, socket_module.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+    return hung_up
+
+
 def form_params(body: bytes) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body.decode("utf-8", errors="replace")).items()}

@@ -16,9 +16,19 @@ Gaps fixed here:
    uses to tell a worker that died (no heartbeat) from a job that ran too long. -> _heartbeat_timeout_error_name()
 5. SendTaskFailure drops its `cause`: the worker's or third party's explanation never reaches the execution.
    -> _send_task_failure_keeps_cause()
+6. Executions start with an empty activity store, so an activity task never reaches a worker. -> enable_activities()
+7. GetActivityTask is not answered. -> get_activity_task()
+8. An activity's missed heartbeat is named States.Timeout, not States.HeartbeatTimeout. -> enable_activities()
+9. RDS snapshots are "available" the instant they are created and emit no event. -> the RDS section below
 """
 import json
+import logging
+import os
+import threading
+import time
 import uuid
+from dataclasses import dataclass
+from typing import Callable
 
 from moto.core.config import default_user_config
 
@@ -113,3 +123,253 @@ REQUEST_FIXES = {
     "AWSStepFunctions.StartExecution": fill_execution_name,
     "AWSStepFunctions.StartSyncExecution": fill_execution_name,
 }
+
+
+# --- gaps 6-8: activities ------------------------------------------------------------------------------------------
+_ACTIVITY_POLL_SECONDS = 60          # GetActivityTask holds a request this long, as AWS does
+_activity_tasks: dict[str, "object"] = {}   # activity ARN -> moto parser Activity (the engine's task queue)
+_activity_tasks_lock = threading.Lock()
+_activity_task_added = threading.Condition()
+
+
+def _engine_activity(activity_arn: str):
+    """The engine's task queue for a CreateActivity'd activity (None for an activity nobody created)."""
+    from moto.stepfunctions.models import stepfunctions_backends
+    from moto.stepfunctions.parser.backend.activity import Activity
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    with _activity_tasks_lock:
+        if activity_arn not in _activity_tasks:
+            parts = activity_arn.split(":")
+            if len(parts) < 7:
+                return None
+            region, account = parts[3], parts[4]
+            known = (stepfunctions_parser_backends[account][region].activities.keys()
+                     | stepfunctions_backends[account][region].activities.keys())
+            if activity_arn not in known:
+                return None
+            _activity_tasks[activity_arn] = Activity(arn=activity_arn, name=parts[6])
+        return _activity_tasks[activity_arn]
+
+
+class _ActivityStore(dict):
+    """What an execution's CallbackPoolManager asks for activities: every created activity, one queue each."""
+
+    def get(self, activity_arn, default=None):
+        activity = _engine_activity(activity_arn)
+        if activity is None:
+            return default
+        original = activity.add_task
+        if not getattr(original, "_localcloud_fix", False):
+            def add_task(task):
+                original(task)
+                with _activity_task_added:
+                    _activity_task_added.notify_all()
+            add_task._localcloud_fix = True
+            activity.add_task = add_task
+        return activity
+
+
+def enable_activities() -> None:
+    """Gaps 6 and 8: executions see the created activities; an activity's missed heartbeat is a HeartbeatTimeout."""
+    from moto.stepfunctions.parser import models as parser_models
+    from moto.stepfunctions.parser.api import ActivityTimedOutEventDetails, HistoryEventType
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+        StatesErrorNameType,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_activitiy import (
+        StateTaskActivity,
+    )
+    from moto.stepfunctions.parser.asl.eval.callback.callback import HeartbeatTimeoutError
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+
+    execution_class = parser_models.Execution
+    if not getattr(execution_class, "_localcloud_fix", False):
+        class ExecutionWithActivities(execution_class):
+            _localcloud_fix = True
+
+            def __init__(self, *args, **kwargs):
+                if not kwargs.get("activity_store"):
+                    kwargs["activity_store"] = _ActivityStore()
+                super().__init__(*args, **kwargs)
+
+        parser_models.Execution = ExecutionWithActivities
+
+    original = StateTaskActivity._from_error
+    if getattr(original, "_localcloud_fix", False):
+        return
+
+    def _from_error(self, env, ex):
+        if isinstance(ex, HeartbeatTimeoutError):
+            name = StatesErrorNameType.StatesHeartbeatTimeout
+            return FailureEvent(
+                env=env,
+                error_name=StatesErrorName(typ=name),
+                event_type=HistoryEventType.ActivityTimedOut,
+                event_details=EventDetails(
+                    activityTimedOutEventDetails=ActivityTimedOutEventDetails(error=name.to_name())),
+            )
+        return original(self, env, ex)
+
+    _from_error._localcloud_fix = True
+    StateTaskActivity._from_error = _from_error
+
+
+def _waiting_endpoint(task_token: str):
+    """The activity callback endpoint of a RUNNING execution waiting on this token, if any."""
+    from moto.stepfunctions.parser.api import ExecutionStatus
+    from moto.stepfunctions.parser.asl.eval.callback.callback import ActivityCallbackEndpoint
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    for account, regions in stepfunctions_parser_backends.items():
+        for region, backend in regions.items():
+            for execution in backend._get_executions(ExecutionStatus.RUNNING):
+                worker = getattr(execution, "exec_worker", None)
+                endpoint = worker.env.callback_pool_manager.get(task_token) if worker else None
+                if isinstance(endpoint, ActivityCallbackEndpoint):
+                    return endpoint
+    return None
+
+
+def get_activity_task(body: bytes, *, poll_seconds: float = _ACTIVITY_POLL_SECONDS,
+                      stopping: threading.Event | None = None,
+                      poller_gone: Callable[[], bool] | None = None) -> tuple[int, dict]:
+    """Gap 7: GetActivityTask. Hands out the oldest task of a still-running execution, waiting up to poll_seconds.
+
+    Returns (status, JSON body) as the Step Functions API answers: {} when no task came (AWS: taskToken absent).
+    poller_gone() tells whether the worker behind this long poll hung up (it was killed, or its client timed out):
+    such a poll takes no task, which would otherwise be lost until its heartbeat timeout.
+    """
+    request = json.loads(body or b"{}")
+    activity_arn, worker_name = request.get("activityArn", ""), request.get("workerName")
+    activity = _engine_activity(activity_arn)
+    if activity is None:
+        return 400, {"__type": "ActivityDoesNotExist", "message": f"Activity Does Not Exist: '{activity_arn}'"}
+    deadline = time.monotonic() + poll_seconds
+    while True:
+        if poller_gone is not None and poller_gone():
+            return 200, {}
+        with _activity_tasks_lock:
+            task = activity._tasks.popleft() if activity._tasks else None
+        if task is not None:
+            endpoint = _waiting_endpoint(task.task_token)
+            if endpoint is None:
+                continue   # its execution ended (timed out, stopped) before any worker came: AWS drops it too
+            endpoint.notify_activity_task_start(worker_name=worker_name)
+            return 200, {"taskToken": task.task_token, "input": task.task_input}
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or (stopping is not None and stopping.is_set()):
+            return 200, {}
+        with _activity_task_added:
+            _activity_task_added.wait(timeout=min(remaining, 0.5))
+
+
+# --- gap 9: RDS snapshots take time and emit events ---------------------------------------------------------------
+@dataclass
+class SnapshotPlan:
+    seconds: float | None = None      # how long the snapshot stays "creating"
+    outcome: str = "available"        # or "failed"
+    throttle: int = 0                 # answer this many CreateDBSnapshot calls with Throttling first
+
+
+_snapshot_plans: dict[str, SnapshotPlan] = {}   # "instance:<id>" or "snapshot:<id>" -> plan
+_snapshot_listeners: list = []                   # callables(event: dict), e.g. the local EventBridge
+_snapshot_timers: list[threading.Timer] = []
+
+
+def default_snapshot_seconds() -> float:
+    return float(os.environ.get("LOCALCLOUD_RDS_SNAPSHOT_SECONDS", "2"))
+
+
+def plan_rds_snapshots(kind: str, identifier: str, *, seconds: float | None = None, outcome: str = "available",
+                       throttle: int = 0) -> SnapshotPlan:
+    """kind "instance": every later snapshot of that DB instance; kind "snapshot": the snapshot of that name."""
+    if kind not in ("instance", "snapshot"):
+        raise ValueError("kind must be instance or snapshot")
+    if outcome not in ("available", "failed"):
+        raise ValueError('outcome must be "available" or "failed"')
+    if seconds is not None and not 0 <= float(seconds) <= 3600:
+        raise ValueError("seconds must be between 0 and 3600")
+    plan = SnapshotPlan(seconds=None if seconds is None else float(seconds), outcome=outcome, throttle=int(throttle))
+    _snapshot_plans[f"{kind}:{identifier}"] = plan
+    return plan
+
+
+def _plan_for(instance_id: str, snapshot_id: str) -> SnapshotPlan:
+    return _snapshot_plans.get(f"snapshot:{snapshot_id}") or _snapshot_plans.get(f"instance:{instance_id}") \
+        or SnapshotPlan()
+
+
+def add_rds_snapshot_listener(listener) -> None:
+    _snapshot_listeners.append(listener)
+
+
+def remove_rds_snapshot_listener(listener) -> None:
+    if listener in _snapshot_listeners:
+        _snapshot_listeners.remove(listener)
+
+
+def rds_snapshot_event(snapshot, outcome: str) -> dict:
+    """The EventBridge event RDS sends when a manual snapshot is created (RDS-EVENT-0042) or fails."""
+    created = outcome == "available"
+    return {
+        "version": "0", "id": str(uuid.uuid4()), "detail-type": "RDS DB Snapshot Event", "source": "aws.rds",
+        "account": snapshot.backend.account_id, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "region": snapshot.backend.region_name, "resources": [snapshot.arn],
+        "detail": {
+            "EventCategories": ["creation"] if created else ["failure"],
+            "SourceType": "SNAPSHOT", "SourceArn": snapshot.arn,
+            "Date": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+            "Message": "Manual snapshot created" if created else "Manual snapshot failed",
+            "SourceIdentifier": snapshot.db_snapshot_identifier,
+            **({"EventID": "RDS-EVENT-0042"} if created else {}),
+        },
+    }
+
+
+def _settle_snapshot(snapshot, outcome: str) -> None:
+    snapshot.status = outcome
+    event = rds_snapshot_event(snapshot, outcome)
+    for listener in list(_snapshot_listeners):
+        try:
+            listener(event)
+        except Exception:   # a broken listener must not keep the others from hearing
+            logging.getLogger("localcloud.moto_gaps").exception("RDS snapshot listener failed")
+
+
+def enable_slow_rds_snapshots() -> None:
+    """Gap 9: manual snapshots stay "creating" for a while, may fail or be throttled on request, and emit events."""
+    from moto.rds.exceptions import RDSClientError
+    from moto.rds.models import RDSBackend
+
+    original = RDSBackend.create_db_snapshot
+    if getattr(original, "_localcloud_fix", False):
+        return
+
+    def create_db_snapshot(self, db_instance_identifier, db_snapshot_identifier, snapshot_type="manual", *args,
+                           **kwargs):
+        plan = _plan_for(db_instance_identifier, db_snapshot_identifier)
+        if snapshot_type == "manual" and plan.throttle > 0:
+            plan.throttle -= 1
+            raise RDSClientError("Throttling", "Rate exceeded")
+        snapshot = original(self, db_instance_identifier, db_snapshot_identifier, snapshot_type, *args, **kwargs)
+        if snapshot_type != "manual":
+            return snapshot
+        snapshot.status = "creating"
+        seconds = plan.seconds if plan.seconds is not None else default_snapshot_seconds()
+        timer = threading.Timer(seconds, _settle_snapshot, args=(snapshot, plan.outcome))
+        timer.daemon = True
+        timer.start()
+        _snapshot_timers[:] = [t for t in _snapshot_timers if t.is_alive()] + [timer]
+        return snapshot
+
+    create_db_snapshot._localcloud_fix = True
+    RDSBackend.create_db_snapshot = create_db_snapshot
+
+
+def cancel_rds_snapshot_timers() -> None:
+    for timer in _snapshot_timers:
+        timer.cancel()
+    _snapshot_timers.clear()

@@ -1,0 +1,109 @@
+"""SQS event source mappings (AWS::Lambda::EventSourceMapping on a queue), polled as Lambda's pollers poll.
+
+Each enabled mapping gets a thread that long-polls the queue through the AWS API at the edge, hands a batch of up to
+BatchSize messages to the function synchronously, deletes the batch when the function succeeds (or, with
+ReportBatchItemFailures, all but the reported items) and leaves it when the function fails: the message becomes
+visible again after the queue's VisibilityTimeout, and moto's redrive moves it to the dead-letter queue once its
+receive count reaches the RedrivePolicy's maxReceiveCount, as SQS does.
+"""
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from localcloud.edge import function_name
+from localcloud.stack import REGION, ServiceStack
+
+log = logging.getLogger("localcloud.sqs-mappings")
+
+
+@dataclass
+class QueueMapping:
+    service: str
+    queue_arn: str
+    function: str
+    batch_size: int = 10
+    report_item_failures: bool = False
+
+    @property
+    def queue_name(self) -> str:
+        return self.queue_arn.rsplit(":", 1)[-1]
+
+
+def mappings_of(stacks: list[ServiceStack]) -> list[QueueMapping]:
+    found = []
+    for stack in stacks:
+        for resource in stack.of_type("AWS::Lambda::EventSourceMapping").values():
+            props = stack.resolve(resource.get("Properties", {}))
+            source = str(props.get("EventSourceArn", ""))
+            if ":sqs:" not in source:
+                log.warning("%s: event source %s is not a queue; the local cloud polls only SQS", stack.service, source)
+                continue
+            if props.get("Enabled", True) in (False, "false"):
+                continue
+            found.append(QueueMapping(stack.service, source, function_name(str(props["FunctionName"])),
+                                      int(props.get("BatchSize", 10)),
+                                      "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])))
+    return found
+
+
+def sqs_event(mapping: QueueMapping, messages: list[dict]) -> dict:
+    return {"Records": [{
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "attributes": m.get("Attributes", {}),
+        "messageAttributes": {k: {"stringValue": v.get("StringValue"), "dataType": v.get("DataType")}
+                              for k, v in m.get("MessageAttributes", {}).items()},
+        "md5OfBody": m.get("MD5OfBody"), "eventSource": "aws:sqs", "eventSourceARN": mapping.queue_arn,
+        "awsRegion": REGION,
+    } for m in messages]}
+
+
+class QueuePoller:
+    def __init__(self, mapping: QueueMapping, sqs_client, invoke: Callable):
+        self.mapping = mapping
+        self._sqs = sqs_client
+        self._invoke = invoke
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"localcloud-sqs-{mapping.queue_name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        url = self._sqs.get_queue_url(QueueName=self.mapping.queue_name)["QueueUrl"]
+        while not self._stop.is_set():
+            try:
+                self.poll_once(url, wait_seconds=1)
+            except Exception:
+                log.exception("polling %s failed", self.mapping.queue_name)
+                self._stop.wait(1)
+
+    def poll_once(self, url: str, wait_seconds: int = 0) -> int:
+        """One receive, one invoke, the deletes. Returns how many messages were handed to the function."""
+        messages = self._sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=max(1, min(self.mapping.batch_size, 10)), WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+        if not messages:
+            return 0
+        result = self._invoke(self.mapping.function, json.dumps(sqs_event(self.mapping, messages)).encode())
+        if result.function_error:
+            log.info("%s failed a batch of %d from %s: the messages stay for redelivery", self.mapping.function,
+                     len(messages), self.mapping.queue_name)
+            return len(messages)
+        failed = set()
+        if self.mapping.report_item_failures:
+            try:
+                answer = json.loads(result.payload or b"null") or {}
+                failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
+            except (ValueError, TypeError, KeyError, AttributeError):
+                failed = {m["MessageId"] for m in messages}   # an unreadable answer fails the whole batch, as AWS does
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self._sqs.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+        return len(messages)
