@@ -14,7 +14,7 @@ from pathlib import Path
 
 import boto3
 from botocore.config import Config
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from localcloud import moto_gaps, parts, services
 from localcloud.apigateway import ApiGateway
@@ -67,6 +67,12 @@ class Settings:
     def canonical(self, value):
         """The inverse, for what is recorded: env.json must not depend on the ports one cloud ran on."""
         return _replace_urls(value, {self.api_url: API_BASE, self.edge_url: EDGE_BASE})
+
+
+class _KeepAliveHandler(WSGIRequestHandler):
+    # HTTP/1.1 keeps connections open between requests: every AWS call and every hop of a workflow otherwise pays a
+    # TCP handshake (werkzeug's default is HTTP/1.0, one connection per request).
+    protocol_version = "HTTP/1.1"
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -173,7 +179,7 @@ class LocalCloud:
     # --- internals ----------------------------------------------------------------------------------------------------
     def _serve(self, name: str, app, port: int) -> None:
         self.parts[name] = "starting"
-        server = make_server(self.settings.host, port, app, threaded=True)
+        server = make_server(self.settings.host, port, app, threaded=True, request_handler=_KeepAliveHandler)
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, name=f"localcloud-{name}", daemon=True)
         thread.start()

@@ -20,6 +20,10 @@ Gaps fixed here:
 7. GetActivityTask is not answered. -> get_activity_task()
 8. An activity's missed heartbeat is named States.Timeout, not States.HeartbeatTimeout. -> enable_activities()
 9. RDS snapshots are "available" the instant they are created and emit no event. -> the RDS section below
+10. Server mode finds the backend of every request by listing and stat-ing moto's ~200 module folders and trying
+    hundreds of URL patterns, under one global lock: every AWS call of the whole cloud queues behind that scan.
+    -> _remember_backend_of_each_host()
+11. The engine builds a new boto3 client (and a new connection) for every task it runs. -> _reuse_engine_clients()
 """
 import json
 import logging
@@ -39,6 +43,62 @@ def enable_state_machine_execution() -> None:
     _heartbeat_sees_early_callback()
     _heartbeat_timeout_error_name()
     _send_task_failure_keeps_cause()
+    _remember_backend_of_each_host()
+    _reuse_engine_clients()
+
+
+def _remember_backend_of_each_host() -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.get_backend_for_host
+    if getattr(original, "_localcloud_fix", False):
+        return
+    found: dict = {}
+
+    def get_backend_for_host(self, host):
+        # A pure function of the host name: moto's modules and URL patterns do not change while it runs.
+        if host not in found:
+            found[host] = original(self, host)
+        return found[host]
+
+    get_backend_for_host._localcloud_fix = True
+    get_backend_for_host.__wrapped__ = original
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
+
+
+# Every engine module that calls boto_client_for (they import it by name), so all are patched, loaded or not.
+_ENGINE_CLIENT_USERS = [f"moto.stepfunctions.parser.asl.component.state.exec.{name}" for name in (
+    "state_map.item_reader.eval.resource_eval_s3", "state_map.result_writer.resource_eval.resource_eval_s3",
+    "state_task.lambda_eval_utils", *(f"state_task.service.state_task_service_{service}" for service in (
+        "aws_sdk", "batch", "dynamodb", "ecs", "events", "glue", "sfn", "sns", "sqs", "unsupported")))]
+
+
+def _reuse_engine_clients() -> None:
+    import importlib
+    from functools import lru_cache
+
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    original = boto_client.boto_client_for
+    if getattr(original, "_localcloud_fix", False):
+        return
+
+    @lru_cache(maxsize=None)
+    def cached(region: str, service: str):
+        return original(region=region, service=service)
+
+    def boto_client_for(region, service, state_credentials=None):
+        # boto3 clients are thread-safe; the engine only ever uses fixed fake credentials against this process.
+        return cached(region, service)
+
+    boto_client_for._localcloud_fix = True
+    boto_client_for.__wrapped__ = original
+    for name in _ENGINE_CLIENT_USERS:
+        module = importlib.import_module(name)
+        if getattr(module, "boto_client_for", None) is not original:
+            raise RuntimeError(f"{name} no longer uses boto_client_for: revisit moto gap 11")
+        module.boto_client_for = boto_client_for
+    boto_client.boto_client_for = boto_client_for
 
 
 def _send_task_failure_keeps_cause() -> None:

@@ -114,3 +114,43 @@ def test_gap5_moto_still_drops_the_cause_of_send_task_failure():
 
 def test_gap5_fix_keeps_the_cause():
     assert run_engine("cause", fixed=True) == {"error": "WorkerFailed", "cause": "disk full"}
+
+
+# Gap 10 --------------------------------------------------------------------------------------------------------------
+def test_gap10_moto_still_scans_its_module_folders_to_route_a_request(monkeypatch):
+    import os
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.server import create_backend_app
+    listed = []
+    real_listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path: listed.append(path) or real_listdir(path))
+    app = DomainDispatcherApplication(create_backend_app)
+    lookup = getattr(DomainDispatcherApplication.get_backend_for_host, "__wrapped__",
+                     DomainDispatcherApplication.get_backend_for_host)
+    assert lookup(app, "states.us-east-1.amazonaws.com") == "stepfunctions"
+    assert listed, "moto no longer lists its folders per request: gap 10's fix can go"
+
+
+def test_gap10_fix_routes_each_host_once():
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.server import create_backend_app
+    moto_gaps.enable_state_machine_execution()
+    app = DomainDispatcherApplication(create_backend_app)
+    assert app.get_backend_for_host("sqs.us-east-1.amazonaws.com") == "sqs"
+    assert app.get_backend_for_host("sqs.us-east-1.amazonaws.com") == "sqs"
+
+
+# Gap 11 --------------------------------------------------------------------------------------------------------------
+def test_gap11_moto_still_builds_a_client_per_task():
+    from moto.stepfunctions.parser.asl.utils import boto_client
+    original = getattr(boto_client.boto_client_for, "__wrapped__", boto_client.boto_client_for)
+    assert original(region="us-east-1", service="sqs") is not original(region="us-east-1", service="sqs")
+
+
+def test_gap11_fix_reuses_one_client_per_service_everywhere_the_engine_calls():
+    import importlib
+    moto_gaps.enable_state_machine_execution()
+    first = importlib.import_module(moto_gaps._ENGINE_CLIENT_USERS[2]).boto_client_for("us-east-1", "lambda")
+    again = importlib.import_module(moto_gaps._ENGINE_CLIENT_USERS[-2]).boto_client_for("us-east-1", "lambda")
+    assert first is again
