@@ -20,3 +20,15 @@ def client(service: str):
 @cache
 def resource(service: str):
     return boto3.resource(service, config=_CONFIG)
+
+
+class DynamoTable:
+    """Base of the adapters over one DynamoDB table; tests may hand in their own dynamodb resource."""
+
+    def __init__(self, table_name: str, dynamodb=None):
+        self._table_name = table_name
+        self._dynamodb = dynamodb
+
+    @property
+    def _table(self):
+        return (self._dynamodb or resource("dynamodb")).Table(self._table_name)

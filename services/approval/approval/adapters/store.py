@@ -5,7 +5,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from approval.logic.approvals import ApprovalRequest, PendingApproval
-from lambda_shared import aws
+from lambda_shared.aws import DynamoTable
 
 
 class AlreadyDecided(Exception):
@@ -22,15 +22,7 @@ def _from_dynamo(value: Any) -> Any:
     return value
 
 
-class ApprovalStore:
-    def __init__(self, table_name: str, dynamodb=None):
-        self._table_name = table_name
-        self._dynamodb = dynamodb
-
-    @property
-    def _table(self):
-        return (self._dynamodb or aws.resource("dynamodb")).Table(self._table_name)
-
+class ApprovalStore(DynamoTable):
     def add(self, approval: PendingApproval) -> None:
         r = approval.request
         self._table.put_item(

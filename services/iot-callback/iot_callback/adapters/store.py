@@ -6,7 +6,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from iot_callback.logic.jobs import Job, Progress, Report
-from lambda_shared import aws
+from lambda_shared.aws import DynamoTable
 
 _RETENTION_SECONDS = 30 * 86400
 
@@ -23,15 +23,7 @@ def _is_conditional_failure(exc: ClientError) -> bool:
     return exc.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
 
-class JobStore:
-    def __init__(self, table_name: str, dynamodb=None):
-        self._table_name = table_name
-        self._dynamodb = dynamodb
-
-    @property
-    def _table(self):
-        return (self._dynamodb or aws.resource("dynamodb")).Table(self._table_name)
-
+class JobStore(DynamoTable):
     def add(self, job: Job, now_epoch: int) -> None:
         self._table.put_item(
             Item={"jobId": job.job_id, "tenant": job.tenant, "inputJson": json.dumps(job.input),

@@ -1,16 +1,8 @@
 """Executions waiting for a snapshot, in DynamoDB: snapshot id -> task token (a bearer credential, kept only here)."""
-from lambda_shared import aws
+from lambda_shared.aws import DynamoTable
 
 
-class SnapshotWaiters:
-    def __init__(self, table_name: str, dynamodb=None):
-        self._table_name = table_name
-        self._dynamodb = dynamodb
-
-    @property
-    def _table(self):
-        return (self._dynamodb or aws.resource("dynamodb")).Table(self._table_name)
-
+class SnapshotWaiters(DynamoTable):
     def add(self, snapshot_id: str, task_token: str, expires_at: int) -> None:
         self._table.put_item(Item={"snapshotId": snapshot_id, "taskToken": task_token,
                                    "ttl": expires_at + 86400})
