@@ -25,6 +25,7 @@ Gaps fixed here:
     -> _remember_backend_of_each_host()
 11. The engine builds a new boto3 client (and a new connection) for every task it runs. -> _reuse_engine_clients()
 """
+import inspect
 import json
 import logging
 import os
@@ -109,8 +110,12 @@ def _send_task_failure_keeps_cause() -> None:
         return
 
     def send_task_failure(self):
-        self.stepfunction_backend.send_task_failure(
-            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause"))
+        backend = self.stepfunction_backend
+        extra = {}
+        # Only the engine's backend keeps a cause; the plain one (engine off) takes none.
+        if "cause" in inspect.signature(backend.send_task_failure).parameters:
+            extra["cause"] = self._get_param("cause")
+        backend.send_task_failure(self._get_param("taskToken"), error=self._get_param("error"), **extra)
         return EmptyResult()
 
     send_task_failure._localcloud_fix = True
@@ -138,32 +143,35 @@ def _heartbeat_sees_early_callback() -> None:
 
 def _heartbeat_timeout_error_name() -> None:
     from moto.stepfunctions.parser.api import HistoryEventType, TaskTimedOutEventDetails
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task import StateTask
+
+    _name_heartbeat_timeouts(StateTask, HistoryEventType.TaskTimedOut,
+                             lambda error: {"taskTimedOutEventDetails": TaskTimedOutEventDetails(error=error)})
+
+
+def _name_heartbeat_timeouts(state_class, event_type, event_details) -> None:
+    """Gaps 4 and 8: a state's missed heartbeat fails it with States.HeartbeatTimeout, as on AWS."""
     from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
     from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
     from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
         StatesErrorNameType,
     )
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task import StateTask
     from moto.stepfunctions.parser.asl.eval.callback.callback import HeartbeatTimeoutError
     from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
-    original = StateTask._from_error
+    original = state_class._from_error
     if getattr(original, "_localcloud_fix", False):
         return
 
     def _from_error(self, env, ex):
         if isinstance(ex, HeartbeatTimeoutError):
             name = StatesErrorNameType.StatesHeartbeatTimeout
-            return FailureEvent(
-                env=env,
-                error_name=StatesErrorName(typ=name),
-                event_type=HistoryEventType.TaskTimedOut,
-                event_details=EventDetails(taskTimedOutEventDetails=TaskTimedOutEventDetails(error=name.to_name())),
-            )
+            return FailureEvent(env=env, error_name=StatesErrorName(typ=name), event_type=event_type,
+                                event_details=EventDetails(**event_details(name.to_name())))
         return original(self, env, ex)
 
     _from_error._localcloud_fix = True
-    StateTask._from_error = _from_error
+    state_class._from_error = _from_error
 
 
 def fill_execution_name(body: bytes) -> bytes:
@@ -234,16 +242,9 @@ def enable_activities() -> None:
     """Gaps 6 and 8: executions see the created activities; an activity's missed heartbeat is a HeartbeatTimeout."""
     from moto.stepfunctions.parser import models as parser_models
     from moto.stepfunctions.parser.api import ActivityTimedOutEventDetails, HistoryEventType
-    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
-    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
-    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
-        StatesErrorNameType,
-    )
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_activitiy import (
         StateTaskActivity,
     )
-    from moto.stepfunctions.parser.asl.eval.callback.callback import HeartbeatTimeoutError
-    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
     execution_class = parser_models.Execution
     if not getattr(execution_class, "_localcloud_fix", False):
@@ -257,24 +258,9 @@ def enable_activities() -> None:
 
         parser_models.Execution = ExecutionWithActivities
 
-    original = StateTaskActivity._from_error
-    if getattr(original, "_localcloud_fix", False):
-        return
-
-    def _from_error(self, env, ex):
-        if isinstance(ex, HeartbeatTimeoutError):
-            name = StatesErrorNameType.StatesHeartbeatTimeout
-            return FailureEvent(
-                env=env,
-                error_name=StatesErrorName(typ=name),
-                event_type=HistoryEventType.ActivityTimedOut,
-                event_details=EventDetails(
-                    activityTimedOutEventDetails=ActivityTimedOutEventDetails(error=name.to_name())),
-            )
-        return original(self, env, ex)
-
-    _from_error._localcloud_fix = True
-    StateTaskActivity._from_error = _from_error
+    _name_heartbeat_timeouts(
+        StateTaskActivity, HistoryEventType.ActivityTimedOut,
+        lambda error: {"activityTimedOutEventDetails": ActivityTimedOutEventDetails(error=error)})
 
 
 def _waiting_endpoint(task_token: str):
