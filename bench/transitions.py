@@ -13,7 +13,7 @@ import uuid
 import boto3
 import requests
 
-EDGE, API = "http://127.0.0.1:4566", "http://127.0.0.1:3000"
+from bench.harness import API, EDGE
 VARIANTS = {"fixed 60 s poll": "/rds-snapshot/snapshots/fixed-poll",
             "growing wait (x2, cap 16 min)": "/rds-snapshot/snapshots",
             "event-driven (task token)": "/rds-snapshot/snapshots/event-driven"}
