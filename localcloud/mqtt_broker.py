@@ -79,6 +79,9 @@ def config_text(ca: CertificateAuthority, acl_file: Path, host: str, port: int) 
         "connection_messages true",
         # Queue QoS 1 messages for offline persistent sessions (the worker that was down gets its jobs).
         "max_queued_messages 10000",
+        # Small MQTT packets must leave at once: with Nagle's algorithm on, each waits for the peer's delayed ACK
+        # (tens of milliseconds per hop on loopback).
+        "set_tcp_nodelay true",
         "",
         f"listener {port} {host}",
         "protocol mqtt",

@@ -11,6 +11,7 @@ The broker and the rules are reached by one privileged MQTT client (the "bridge"
 """
 import json
 import logging
+import socket
 import threading
 from urllib.parse import unquote
 
@@ -76,6 +77,8 @@ class Bridge:
         if reason_code.is_failure:
             log.error("bridge connection refused: %s", reason_code)
             return
+        # Small MQTT packets must leave at once, not wait for the broker's delayed ACK (Nagle's algorithm).
+        client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         filters = sorted({rule.topic_filter for rule in self._rules})
         if filters:
             client.subscribe([(topic_filter, 1) for topic_filter in filters])

@@ -10,6 +10,7 @@
 """
 import json
 import logging
+import socket
 import ssl
 import threading
 from typing import Any
@@ -77,6 +78,8 @@ class Worker:
         if reason_code.is_failure:
             log.error("connection refused: %s", reason_code)
             return
+        # Small MQTT packets must leave at once, not wait for the broker's delayed ACK (Nagle's algorithm).
+        client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         log.info("connected to %s:%s as %s (session present: %s)", self.config.endpoint, self.config.port,
                  self.config.client_id, flags.session_present)
         client.subscribe([(self._topics["jobs"], 1), (self._topics["control"], 1)])
