@@ -6,35 +6,10 @@ from typing import Callable
 
 from botocore.exceptions import ClientError
 
-from workers.activity.work import OrderRejected, prepare
+from queue_callback.logic.activity_work import Outcome, work_on_activity_task
 
 log = logging.getLogger("workers.activity")
 _GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
-
-
-class Heartbeat:
-    """Sends SendTaskHeartbeat every `every` seconds until stopped, so a worker that dies is noticed quickly."""
-
-    def __init__(self, sfn, task_token: str, every: float):
-        self._sfn, self._token, self._every = sfn, task_token, every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._every):
-            try:
-                self._sfn.send_task_heartbeat(taskToken=self._token)
-            except ClientError as exc:
-                log.warning("heartbeat refused: %s", exc.response["Error"].get("Code"))
-                return
 
 
 class ActivityWorker:
@@ -55,26 +30,25 @@ class ActivityWorker:
         token = task.get("taskToken")
         if not token:
             return False
-        with Heartbeat(self._sfn, token, self._heartbeat):
-            try:
-                task_input = json.loads(task.get("input") or "{}")
-                result, seconds = prepare(task_input)
-                if seconds:
-                    (self._sleep or self.stopping.wait)(seconds)
-            except OrderRejected as exc:
-                return self._answer(self._sfn.send_task_failure, taskToken=token, error="OrderRejected",
-                                    cause=str(exc))
-            except Exception as exc:   # any other failure is the task's failure, never a silent success
-                return self._answer(self._sfn.send_task_failure, taskToken=token, error="WorkerFailed",
-                                    cause=f"{type(exc).__name__}: {exc}"[:32768])
-        return self._answer(self._sfn.send_task_success, taskToken=token, output=json.dumps(result))
+        outcome = work_on_activity_task(task.get("input") or "{}", token, beat=lambda: self._beat(token),
+                                        heartbeat_every=self._heartbeat, wait=self._sleep or self.stopping.wait)
+        self._answer(token, outcome)
+        return True
 
-    @staticmethod
-    def _answer(call, **kwargs) -> bool:
+    def _beat(self, token: str) -> None:
         try:
-            call(**kwargs)
+            self._sfn.send_task_heartbeat(taskToken=token)
+        except ClientError as exc:
+            log.warning("heartbeat refused: %s", exc.response["Error"].get("Code"))
+            raise
+
+    def _answer(self, token: str, outcome: Outcome) -> None:
+        try:
+            if outcome.succeeded:
+                self._sfn.send_task_success(taskToken=token, output=json.dumps(outcome.output))
+            else:
+                self._sfn.send_task_failure(taskToken=token, error=outcome.error, cause=outcome.cause)
         except ClientError as exc:
             if exc.response["Error"].get("Code") not in _GONE:
                 raise
             log.warning("task already settled: %s", exc.response["Error"].get("Code"))
-        return True
