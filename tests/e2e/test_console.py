@@ -161,3 +161,24 @@ def test_cli_watch_exits_1_when_the_execution_fails(cloud):
     watched = _cli("watch", execution_arn)
     assert watched.returncode == 1, watched.stdout + watched.stderr
     assert "FAILED" in watched.stdout
+
+
+def test_a_running_job_shows_its_progress_and_cancel_from_the_console_ends_it_cancelled(cloud, page):
+    from tests.e2e.test_iot_callback import WorkerProcess, start_job
+    # Given a real worker busy with a slow job that reports progress
+    worker = WorkerProcess(cloud, "tenant3").start()
+    try:
+        job = start_job(cloud, "tenant3", {"a": 15, "b": 42, "seconds": 60})
+        # When the jobs page is open, Then the job is listed as running with a progress bar
+        page.goto(f"{CONSOLE}#/work")
+        row = page.locator(f'tr[data-job="{job["jobId"]}"]')
+        expect(row.locator(".progress")).to_be_visible()
+        expect(row).to_contain_text("running")
+        _screenshot(page, "7-job-in-progress")
+        # When its Cancel button is pressed, Then the worker stops it and the run ends as Cancelled
+        row.get_by_role("button", name="Cancel").click()
+        execution = cloud.wait_for_execution(job["executionArn"], timeout=30)
+        assert (execution["status"], execution["error"]) == ("FAILED", "Cancelled")
+        expect(row).to_have_count(0)   # the page lists the jobs still running
+    finally:
+        worker.ensure_stopped()
