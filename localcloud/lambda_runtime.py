@@ -13,6 +13,7 @@ whatever its handler started.
 from __future__ import annotations
 
 import atexit
+import collections
 import json
 import os
 import select
@@ -212,6 +213,7 @@ class _Pool:
     cond: threading.Condition
     idle: list[_Worker] = field(default_factory=list)
     size: int = 0  # workers alive or being started, busy or idle
+    waiting: collections.deque = field(default_factory=collections.deque)   # tickets of calls waiting, in order
 
 
 class LambdaRuntime:
@@ -360,23 +362,32 @@ class LambdaRuntime:
     def _acquire(self, spec: FunctionSpec) -> _Worker:
         pool = self._pools[spec.name]
         dead: list[_Worker] = []
+        # First come, first served: without the queue a newly arriving call can take a freed worker before the
+        # waiter that was woken for it, and under a burst the oldest calls starve (a callback past its heartbeat).
+        ticket = object()
         try:
             with pool.cond:
-                while True:
-                    if self._closed:
-                        raise RuntimeError("LambdaRuntime is closed")
-                    while pool.idle:
-                        # Most recently used first: the others may stay idle, like on AWS.
-                        worker = pool.idle.pop()
-                        if worker.alive():
-                            return worker
-                        dead.append(worker)
-                        self._workers.discard(worker)
-                        pool.size -= 1
-                    if pool.size < self._max_concurrency:
-                        pool.size += 1
-                        break
-                    pool.cond.wait()
+                pool.waiting.append(ticket)
+                try:
+                    while True:
+                        if self._closed:
+                            raise RuntimeError("LambdaRuntime is closed")
+                        if pool.waiting[0] is ticket:
+                            while pool.idle:
+                                # Most recently used first: the others may stay idle, like on AWS.
+                                worker = pool.idle.pop()
+                                if worker.alive():
+                                    return worker
+                                dead.append(worker)
+                                self._workers.discard(worker)
+                                pool.size -= 1
+                            if pool.size < self._max_concurrency:
+                                pool.size += 1
+                                break
+                        pool.cond.wait()
+                finally:
+                    pool.waiting.remove(ticket)
+                    pool.cond.notify_all()   # the next in line may go
         finally:
             for worker in dead:
                 worker.destroy()
@@ -407,7 +418,7 @@ class LambdaRuntime:
             else:
                 self._workers.discard(worker)
                 pool.size -= 1
-            pool.cond.notify()
+            pool.cond.notify_all()   # only the first in line takes it
         if not keep:
             worker.destroy()
 

@@ -100,6 +100,27 @@ def test_max_concurrency_makes_invocations_wait(make_runtime):
     assert len(pids) == 1
 
 
+def test_a_call_does_not_overtake_calls_already_waiting(make_runtime):
+    """First come, first served: under a burst the oldest call must not starve behind newer ones."""
+    runtime = make_runtime(spec("sleeper"), max_concurrency=1)
+    call(runtime, "sleeper", {"seconds": 0})          # one warm worker, now idle
+    pool = runtime._pools["sleeper"]
+    earlier = object()                                 # a call that was already waiting
+    with pool.cond:
+        pool.waiting.append(earlier)
+    done = threading.Event()
+    later = threading.Thread(target=lambda: (call(runtime, "sleeper", {"seconds": 0}), done.set()))
+    later.start()
+    # Given an idle worker, the newer call still waits for its turn...
+    assert not done.wait(0.5)
+    with pool.cond:
+        pool.waiting.remove(earlier)
+        pool.cond.notify_all()
+    # ...and takes the worker once the earlier one has gone.
+    assert done.wait(10)
+    later.join()
+
+
 def test_handler_exception(make_runtime):
     runtime = make_runtime(spec("failing"), spec("counter"))
     result, error = call(runtime, "failing", {"id": "r-1"})
