@@ -5,19 +5,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from iot_callback import flows
-from tests.support.aws import build_service, moto_client, package_templates
+from tests.support.aws import moto_client
 from tests.support.events import with_json_body, load_event
 from tests.support.tokens import new_task_token
 
 
-@pytest.fixture(scope="session")
-def iot_templates() -> dict:
-    return package_templates(("iot-callback",))
-
-
 @pytest.fixture
-def iot(iot_templates, aws, monkeypatch):   # noqa: F811 - aws comes from tests.support.fixtures
-    service = build_service(iot_templates, "iot-callback", monkeypatch)
+def iot(service_resources):
+    service = service_resources("iot-callback")
     sfn = moto_client("stepfunctions")
     sfn.create_state_machine(name="waitflows-iot-jobs-dev",
                              definition=service.stack.state_machine_definition("JobStateMachine"),

@@ -8,7 +8,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, ReadTimeoutError
 
 from lambda_shared.settings import MissingSetting
-from tests.support.aws import build_service, moto_client, package_templates
+from tests.support.aws import moto_client
 from tests.support.tokens import new_task_token
 
 SCHEDULED_EVENT = {"version": "0", "id": "5d0e8d2c-2f2f-4c5e-9d36-2b0f3f4c1a11", "detail-type": "Scheduled Event",
@@ -17,14 +17,9 @@ SCHEDULED_EVENT = {"version": "0", "id": "5d0e8d2c-2f2f-4c5e-9d36-2b0f3f4c1a11",
                    "resources": ["arn:aws:events:us-east-1:123456789012:rule/poll-order-activity"]}
 
 
-@pytest.fixture(scope="session")
-def queue_templates() -> dict:
-    return package_templates(("queue-callback",))
-
-
 @pytest.fixture
-def queue_callback(queue_templates, aws, monkeypatch):   # aws comes from tests.support.fixtures
-    return build_service(queue_templates, "queue-callback", monkeypatch)
+def queue_callback(service_resources):
+    return service_resources("queue-callback")
 
 
 # --- consumeOrders: the SQS callback ------------------------------------------------------------------------------
@@ -212,7 +207,7 @@ def test_given_a_task_when_the_schedule_ticks_then_the_order_is_prepared_and_its
     assert sfn_calls.failures == []
 
 
-def test_given_an_order_that_cannot_be_prepared_then_the_task_fails_with_order_rejected(
+def test_given_a_pulled_order_that_cannot_be_prepared_then_the_task_fails_with_order_rejected(
         queue_callback, poller, polls, sfn_calls):
     token = new_task_token()
     polls.will_answer(pull_task(token, {"item": "tea", "quantity": 101}))

@@ -6,20 +6,15 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.aws import build_service, moto_client, package_templates
+from tests.support.aws import moto_client
 from tests.support.tokens import new_task_token
 
 POLICY = {"firstWaitSeconds": 60, "growth": 2, "capSeconds": 960, "maxWaitSeconds": 86400}
 
 
-@pytest.fixture(scope="session")
-def rds_templates() -> dict:
-    return package_templates(("rds-snapshot",))
-
-
 @pytest.fixture
-def rds_snapshot(rds_templates, aws, monkeypatch):   # aws comes from tests.support.fixtures
-    return build_service(rds_templates, "rds-snapshot", monkeypatch)
+def rds_snapshot(service_resources):
+    return service_resources("rds-snapshot")
 
 
 @pytest.fixture
