@@ -8,7 +8,6 @@ import os
 import pkgutil
 import sys
 import time
-from pathlib import Path
 
 import bench
 from bench.harness import API, EDGE, MQTT_PORT, REPO, local_cloud
