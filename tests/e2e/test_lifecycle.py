@@ -1,0 +1,71 @@
+"""`make local` as a user runs it: Ctrl-C stops everything it started, and starting it again works."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import REPO, _free_port
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below pid, read from /proc (workers, mosquitto, Lambda worker processes)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def start_cloud(ports: dict) -> subprocess.Popen:
+    args = [sys.executable, "-m", "localcloud"] + [f"--{k}-port={v}" for k, v in ports.items()]
+    process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the local cloud exited while starting"
+        try:
+            if requests.get(f"http://127.0.0.1:{ports['edge']}/_localcloud/health", timeout=1).status_code == 200:
+                return process
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    pytest.fail("the local cloud was not healthy within 120 s")
+
+
+def test_ctrl_c_leaves_no_process_behind_and_a_restart_works(cloud):   # after the session cloud: no port clash
+    ports = {"edge": _free_port(), "api": _free_port(), "mqtt": _free_port()}
+    for attempt in ("first start", "restart"):
+        process = start_cloud(ports)
+        # Something that starts Lambda workers, so there is something to stop.
+        requests.post(f"http://127.0.0.1:{ports['api']}/orchestrator/calculate", json={"x": 1, "y": 2}, timeout=30)
+        started = descendants(process.pid)
+        assert started, f"{attempt}: the local cloud started no processes?"
+        process.send_signal(signal.SIGINT)   # Ctrl-C
+        assert process.wait(timeout=60) == 0, attempt
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in started if alive(pid)], f"{attempt}: processes left behind"
