@@ -96,6 +96,7 @@ class LocalCloud:
     inbox: SesInbox = field(default_factory=SesInbox)
     parts: dict[str, str] = field(default_factory=dict)   # part -> "starting" | "running" | "stopped"
     _servers: list = field(default_factory=list)
+    _up: bool = False
     _extensions: list = field(default_factory=list)
 
     # --- clients ------------------------------------------------------------------------------------------------------
@@ -141,6 +142,7 @@ class LocalCloud:
             self.parts[extension.name] = "running"
         if self.settings.prewarm:
             self.runtime.prewarm()
+        self._up = True
         log.info("local cloud up in %.2fs", time.monotonic() - started)
 
     def add_extension(self, extension) -> None:
@@ -155,6 +157,7 @@ class LocalCloud:
         return found
 
     def stop(self) -> None:
+        self._up = False
         for extension in reversed(self._extensions):
             try:
                 extension.stop()
@@ -173,7 +176,8 @@ class LocalCloud:
 
     def health(self) -> tuple[int, dict]:
         parts = dict(self.parts)
-        ready = bool(parts) and all(state == "running" for state in parts.values()) and self.api is not None
+        # Every part running is not enough while later parts (MQTT, event sources, console) have yet to start.
+        ready = self._up and all(state == "running" for state in parts.values())
         return (200 if ready else 503), {"status": "running" if ready else "starting", "parts": parts}
 
     # --- internals ----------------------------------------------------------------------------------------------------

@@ -30,6 +30,13 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -59,12 +66,18 @@ def test_ctrl_c_leaves_no_process_behind_and_a_restart_works(cloud):   # after t
     ports = {"edge": _free_port(), "api": _free_port(), "mqtt": _free_port()}
     for attempt in ("first start", "restart"):
         process = start_cloud(ports)
-        # Something that starts Lambda workers, so there is something to stop.
-        requests.post(f"http://127.0.0.1:{ports['api']}/orchestrator/calculate", json={"x": 1, "y": 2}, timeout=30)
-        started = descendants(process.pid)
-        assert started, f"{attempt}: the local cloud started no processes?"
-        process.send_signal(signal.SIGINT)   # Ctrl-C
-        assert process.wait(timeout=60) == 0, attempt
+        try:
+            # Something that starts Lambda workers, so there is something to stop.
+            requests.post(f"http://127.0.0.1:{ports['api']}/orchestrator/calculate", json={"x": 1, "y": 2},
+                          timeout=30)
+            started = descendants(process.pid)
+            assert any("mosquitto" in _command(pid) for pid in started), f"{attempt}: healthy without its broker"
+            process.send_signal(signal.SIGINT)   # Ctrl-C
+            assert process.wait(timeout=60) == 0, attempt
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
         deadline = time.monotonic() + 10
         while any(alive(pid) for pid in started) and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -18,3 +18,14 @@ def test_given_other_ports_when_recording_outputs_then_they_are_canonical_again(
 
 def test_given_the_default_ports_then_nothing_changes():
     assert Settings().localize("http://127.0.0.1:3000/a") == "http://127.0.0.1:3000/a"
+
+
+def test_given_core_parts_running_but_later_parts_not_started_then_health_is_503():
+    from localcloud.cloud import LocalCloud
+    cloud = LocalCloud()
+    cloud.parts.update(edge="running", services="running", apigateway="running")
+    assert cloud.health()[0] == 503          # start() has not finished: MQTT, event sources may be missing
+    cloud._up = True
+    assert cloud.health()[0] == 200
+    cloud.parts["mqtt"] = "starting"
+    assert cloud.health()[0] == 503
