@@ -74,3 +74,25 @@ def test_given_a_payload_without_some_numbers_when_a_request_is_read_then_the_mi
 def test_given_a_full_payload_when_a_request_is_read_then_extra_keys_are_ignored():
     assert ApprovalRequest.from_payload({"x": 1, "y": 2, "sum": 3, "doubled": 6, "other": 0}) == \
         ApprovalRequest(1, 2, 3, 6)
+
+
+def test_waiting_since_reads_the_state_entered_time():
+    from datetime import datetime, timezone
+
+    from approval.logic.approvals import ApprovalRequest, new_pending_approval, waiting_since
+    entered_at = datetime(2027, 1, 15, 8, 0, 0, 250000, tzinfo=timezone.utc)
+    now = int(entered_at.timestamp()) + 4            # the Lambda ran 4 s after the state was entered
+    since = waiting_since(entered_at.isoformat(), now)
+    approval = new_pending_approval("token", "arn", ApprovalRequest(1, 2, 3, 6), now, 30, waiting_since=since)
+    assert since == int(entered_at.timestamp())
+    assert approval.expires_at == int(entered_at.timestamp()) + 30
+    assert waiting_since(entered_at.isoformat().replace("+00:00", "Z"), now) == since
+    assert waiting_since(None, now) == now
+
+
+def test_waiting_since_refuses_garbage():
+    import pytest
+
+    from approval.logic.approvals import waiting_since
+    with pytest.raises(ValueError):
+        waiting_since("yesterday", 0)

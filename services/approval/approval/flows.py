@@ -9,7 +9,8 @@ from botocore.exceptions import ClientError
 
 from approval.adapters.store import AlreadyDecided
 from approval.logic import links
-from approval.logic.approvals import APPROVED, ApprovalRequest, PendingApproval, decision_for, new_pending_approval
+from approval.logic.approvals import (APPROVED, ApprovalRequest, PendingApproval, decision_for,
+                                      new_pending_approval, waiting_since)
 from approval.logic.emails import approval_email
 from lambda_shared.observability import logger
 
@@ -35,6 +36,7 @@ def request_approval(payload: dict, *, store, mailer, link_key: bytes, base_url:
             request=request,
             now=now,
             timeout_seconds=int(payload.get("timeoutSeconds", 0)),
+            waiting_since=waiting_since(payload.get("stateEnteredTime"), now),
         )
     except (TypeError, ValueError) as exc:
         raise ValueError(f"invalid approval request: {exc}") from None

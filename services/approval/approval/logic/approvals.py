@@ -1,5 +1,6 @@
 """The life of one pending approval, as plain values: created pending, decided once, or expired."""
 import secrets
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,8 +46,25 @@ def new_approval_id() -> str:
     return secrets.token_urlsafe(16)
 
 
+def waiting_since(state_entered_time: str | None, now: int) -> int:
+    """When the Approval task started waiting ($$.State.EnteredTime, ISO 8601), in epoch seconds.
+
+    The task's timeout runs from then, not from when this Lambda got to run (a cold start can be seconds later):
+    a request must expire no later than the task that waits for it.
+    """
+    if not state_entered_time:
+        return now
+    try:
+        entered = datetime.fromisoformat(state_entered_time.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"stateEnteredTime is not an ISO 8601 time: {state_entered_time!r}") from None
+    if entered.tzinfo is None:
+        raise ValueError("stateEnteredTime has no time zone")
+    return min(now, int(entered.timestamp()))
+
+
 def new_pending_approval(task_token: str, execution_arn: str, request: ApprovalRequest, now: int,
-                         timeout_seconds: int) -> PendingApproval:
+                         timeout_seconds: int, waiting_since: int | None = None) -> PendingApproval:
     if not task_token:
         raise ValueError("a task token is required")
     if timeout_seconds < 1:
@@ -57,7 +75,7 @@ def new_pending_approval(task_token: str, execution_arn: str, request: ApprovalR
         execution_arn=execution_arn,
         request=request,
         created_at=now,
-        expires_at=now + timeout_seconds,
+        expires_at=(now if waiting_since is None else waiting_since) + timeout_seconds,
     )
 
 
