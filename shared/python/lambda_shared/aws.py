@@ -9,17 +9,17 @@ import boto3
 from botocore.config import Config
 
 # Standard mode retries throttling and 5xx with exponential backoff and jitter; callbacks must survive a busy API.
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
 
 
 @cache
 def client(service: str):
-    return boto3.client(service, config=_CONFIG)
+    return boto3.client(service, config=CLIENT_CONFIG)
 
 
 @cache
 def resource(service: str):
-    return boto3.resource(service, config=_CONFIG)
+    return boto3.resource(service, config=CLIENT_CONFIG)
 
 
 class DynamoTable:

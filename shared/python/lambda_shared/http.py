@@ -17,6 +17,11 @@ def json_response(status: int, body: Any, headers: dict | None = None) -> dict:
     }
 
 
+def error_response(status: int, message: str, details: dict | None = None) -> dict:
+    """Every API of the repo answers an error as {"message": ...}, like API Gateway's own errors."""
+    return json_response(status, {"message": message, **(details or {})})
+
+
 def html_response(status: int, html: str) -> dict:
     return {
         "statusCode": status,

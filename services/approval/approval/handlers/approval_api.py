@@ -4,12 +4,8 @@ import time
 from approval import container, flows
 from approval.logic import links
 from approval.logic.approvals import decision_for
-from lambda_shared.http import BadRequest, json_body, json_response, path_param, query_param
+from lambda_shared.http import BadRequest, error_response, json_body, json_response, path_param, query_param
 from lambda_shared.observability import logger, metrics, tracer
-
-
-def _error(status: int, message: str) -> dict:
-    return json_response(status, {"message": message})
 
 
 @logger.inject_lambda_context
@@ -21,7 +17,7 @@ def get_status(event, context):
         approval = flows.open_link(path_param(event, "approvalId"), query_param(event, "action"),
                                    query_param(event, "sig"), store=container.store, link_key=container.link_key())
     except flows.LinkRejected as exc:
-        return _error(exc.status, exc.message)
+        return error_response(exc.status, exc.message)
     return json_response(200, flows.status(approval, int(time.time())))
 
 
@@ -41,11 +37,11 @@ def post_decision(event, context):
                                           link_key=container.link_key(), callbacks=container.callbacks,
                                           now=int(time.time()))
     except BadRequest as exc:
-        return _error(400, str(exc))
+        return error_response(400, str(exc))
     except flows.LinkRejected as exc:
-        return _error(exc.status, exc.message)
+        return error_response(exc.status, exc.message)
     result = flows.status(approval, int(time.time()))
     if not just_now and approval.decision != decision_for(action):
         # Asked for the opposite of what was recorded: say so, change nothing.
-        return json_response(409, {"message": f"this request was already {approval.decision}", **result})
+        return error_response(409, f"this request was already {approval.decision}", result)
     return json_response(200, result)

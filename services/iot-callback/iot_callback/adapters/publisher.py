@@ -20,7 +20,7 @@ class IotPublisher:
             return aws.client("iot-data")   # boto3 honours the endpoint variables (the local cloud)
         # On AWS the data plane is per account: ask once per container, and use the ATS endpoint.
         address = aws.client("iot").describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"]
-        return boto3.client("iot-data", endpoint_url=f"https://{address}", config=aws._CONFIG)
+        return boto3.client("iot-data", endpoint_url=f"https://{address}", config=aws.CLIENT_CONFIG)
 
     def publish(self, topic: str, message: dict) -> None:
         """QoS 1: a persistent session of an offline worker keeps it. Raises ClientError/BotoCoreError on failure."""

@@ -1,12 +1,8 @@
 """POST /jobs, GET /jobs/{jobId}, POST /jobs/{jobId}/cancel."""
 from iot_callback import clock, container, flows
 from iot_callback.logic.jobs import InvalidMessage
-from lambda_shared.http import BadRequest, json_body, json_response, path_param
+from lambda_shared.http import BadRequest, error_response, json_body, json_response, path_param
 from lambda_shared.observability import logger, metrics, tracer
-
-
-def _error(status: int, message: str) -> dict:
-    return json_response(status, {"message": message})
 
 
 @logger.inject_lambda_context
@@ -17,7 +13,7 @@ def start(event, context):
         started = flows.start_job(json_body(event), store=container.store, executions=container.executions,
                                   now=clock.now_iso(), now_epoch=clock.now_epoch())
     except (BadRequest, InvalidMessage) as exc:
-        return _error(400, str(exc))
+        return error_response(400, str(exc))
     return json_response(202, started)
 
 
@@ -29,7 +25,7 @@ def get(event, context):
         return json_response(200, flows.job_status(path_param(event, "jobId"), store=container.store,
                                                    executions=container.executions))
     except flows.JobNotFound:
-        return _error(404, "no such job")
+        return error_response(404, "no such job")
 
 
 @logger.inject_lambda_context
@@ -40,9 +36,9 @@ def cancel(event, context):
         answer = flows.cancel_job(path_param(event, "jobId"), store=container.store, executions=container.executions,
                                   publisher=container.publisher, now=clock.now_iso())
     except flows.JobNotFound:
-        return _error(404, "no such job")
+        return error_response(404, "no such job")
     except flows.JobAlreadyOver as exc:
-        return _error(409, f"the job is already over ({exc.status})")
+        return error_response(409, f"the job is already over ({exc.status})")
     except flows.DispatchFailed as exc:
-        return _error(503, str(exc))
+        return error_response(503, str(exc))
     return json_response(202, answer)

@@ -2,7 +2,7 @@
 from botocore.exceptions import ClientError
 
 from lambda_shared import settings
-from lambda_shared.http import BadRequest, json_body, json_response
+from lambda_shared.http import BadRequest, error_response, json_body, json_response
 from lambda_shared.observability import logger, metrics, tracer
 from lambda_shared.task_callbacks import TaskCallbacks
 from third_party_api.logic.doubling import Refused, double
@@ -29,7 +29,7 @@ def handler(event, context, callbacks: TaskCallbacks = callbacks):
     try:
         number, token = _parse(event)
     except BadRequest as exc:
-        return json_response(400, {"message": str(exc)})
+        return error_response(400, str(exc))
     outcome = double(number, LIMIT)
     try:
         if isinstance(outcome, Refused):
@@ -40,6 +40,6 @@ def handler(event, context, callbacks: TaskCallbacks = callbacks):
         code = exc.response["Error"].get("Code", "")
         if code in _TASK_GONE:
             # Permanent: the task ended (timed out, stopped) or the token is not one. 410 tells the caller not to retry.
-            return json_response(410, {"message": f"the task no longer waits for an answer ({code})"})
+            return error_response(410, f"the task no longer waits for an answer ({code})")
         raise
     return json_response(202, {"status": "doubled"})
