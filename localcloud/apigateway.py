@@ -18,6 +18,7 @@ from typing import Any, Callable
 from jsonschema import Draft4Validator
 from werkzeug.wrappers import Request, Response
 
+from localcloud.edge import json_response
 from localcloud.stack import ServiceStack
 
 _STATE_MACHINE_ARN = re.compile(r'"stateMachineArn"\s*:\s*"(arn:aws:states:[^"]+)"')
@@ -90,10 +91,6 @@ def routes_of(stack: ServiceStack) -> list[Route]:
     return routes
 
 
-def _json(status: int, body: Any, headers: dict | None = None) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json", headers=headers or {})
-
-
 def _no_constants(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
@@ -126,12 +123,12 @@ class ApiGateway:
         service, _, rest = request.path.lstrip("/").partition("/")
         candidates = [r for r in self.routes if r.service == service and r.pattern.match(f"/{rest}")]
         if not candidates:
-            return _json(404 if service in {r.service for r in self.routes} else 404,
-                         {"message": f"No route for {request.method} {request.path}",
-                          "routes": sorted({f"{r.method} /{r.service}{r.resource_path}" for r in self.routes})})
+            return json_response(404, {"message": f"No route for {request.method} {request.path}",
+                                       "routes": sorted({f"{r.method} /{r.service}{r.resource_path}"
+                                                         for r in self.routes})})
         route = next((r for r in candidates if r.method in (request.method, "ANY")), None)
         if route is None:
-            return _json(405 if request.method != "OPTIONS" else 204, {"message": "Method Not Allowed"})
+            return json_response(405 if request.method != "OPTIONS" else 204, {"message": "Method Not Allowed"})
         body = request.get_data(as_text=True)
         refused = self._refuse_body(route, request, body)
         if refused:
@@ -140,7 +137,7 @@ class ApiGateway:
             return self._lambda_proxy(route, request, body, route.pattern.match(f"/{rest}").groupdict())
         if route.kind == "start-execution":
             return self._start(route, body)
-        return _json(501, {"message": f"the local API Gateway does not emulate this integration: {route.target}"})
+        return json_response(501, {"message": f"the local API Gateway does not emulate this integration: {route.target}"})
 
     def _refuse_body(self, route: Route, request: Request, body: str) -> Response | None:
         if not (route.validate_body and route.models):
@@ -149,12 +146,12 @@ class ApiGateway:
         schema = route.models.get(content_type)
         if schema is None:
             if route.kind == "start-execution":   # PassthroughBehavior NEVER: no template for this content type
-                return _json(415, {"message": "Unsupported Media Type"})
+                return json_response(415, {"message": "Unsupported Media Type"})
             return None
         errors = _validation_errors(schema, body)
         if errors:
             # Same shape as the BAD_REQUEST_BODY gateway response each serverless.yml declares.
-            return _json(400, {"message": "Invalid request body: " + "; ".join(errors)})
+            return json_response(400, {"message": "Invalid request body: " + "; ".join(errors)})
         return None
 
     def _start(self, route: Route, body: str) -> Response:
@@ -162,8 +159,8 @@ class ApiGateway:
         try:
             started = self._start_execution(route.target, execution_input, str(uuid.uuid4()))
         except Exception as exc:   # AWS answers a failed StartExecution with 400 and the error
-            return _json(400, {"message": str(exc)})
-        return _json(200, started)
+            return json_response(400, {"message": str(exc)})
+        return json_response(200, started)
 
     def _lambda_proxy(self, route: Route, request: Request, body: str, path_params: dict) -> Response:
         raw = request.get_data()
@@ -194,12 +191,12 @@ class ApiGateway:
         }
         result = self._invoke(route.target, json.dumps(event).encode())
         if result.function_error:
-            return _json(502, {"message": "Internal server error"}, {"x-amzn-RequestId": request_id})
+            return json_response(502, {"message": "Internal server error"}, headers={"x-amzn-RequestId": request_id})
         try:
             answer = json.loads(result.payload)
             status = int(answer.get("statusCode", 200))
         except (ValueError, TypeError, AttributeError):
-            return _json(502, {"message": "Internal server error"}, {"x-amzn-RequestId": request_id})
+            return json_response(502, {"message": "Internal server error"}, headers={"x-amzn-RequestId": request_id})
         payload = answer.get("body") or ""
         data = base64.b64decode(payload) if answer.get("isBase64Encoded") else payload.encode()
         response = Response(data, status=status, headers={"x-amzn-RequestId": request_id})

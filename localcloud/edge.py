@@ -8,7 +8,7 @@ import base64
 import json
 import re
 from io import BytesIO
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, unquote
 
 from moto.server import DomainDispatcherApplication, create_backend_app
@@ -22,9 +22,16 @@ _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations/?$
 Route = tuple[Callable[[Request, bytes], bool], Callable[[Request, bytes], Response]]
 
 
+def json_response(status: int, body: Any, *, content_type: str = "application/json", headers: dict | None = None,
+                  default: Callable | None = None) -> Response:
+    """The JSON answers of every part of the local cloud (edge routes, API Gateway, console)."""
+    return Response(json.dumps(body, default=default), status=status, content_type=content_type,
+                    headers=headers or {})
+
+
 def aws_error(status: int, code: str, message: str) -> Response:
-    return Response(json.dumps({"__type": code, "Type": "User", "message": message, "Message": message}),
-                    status=status, content_type="application/json", headers={"x-amzn-ErrorType": code})
+    return json_response(status, {"__type": code, "Type": "User", "message": message, "Message": message},
+                         headers={"x-amzn-ErrorType": code})
 
 
 def function_name(name_or_arn: str) -> str:

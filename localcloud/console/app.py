@@ -18,6 +18,8 @@ from botocore.exceptions import ClientError
 from werkzeug.security import safe_join
 from werkzeug.wrappers import Request, Response
 
+from localcloud.edge import json_response
+
 from localcloud.console import graph, progress, work
 
 PREFIX = "/_console"
@@ -26,8 +28,7 @@ _MAX_EXECUTIONS = 500
 
 
 def _json(value, status: int = 200) -> Response:
-    return Response(json.dumps(value, default=_default), status=status, content_type="application/json",
-                    headers={"Cache-Control": "no-store"})
+    return json_response(status, value, headers={"Cache-Control": "no-store"}, default=_default)
 
 
 def _default(value):

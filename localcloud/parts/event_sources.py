@@ -21,7 +21,7 @@ import threading
 from werkzeug.wrappers import Request, Response
 
 from localcloud import moto_gaps
-from localcloud.edge import client_hung_up
+from localcloud.edge import client_hung_up, json_response
 from localcloud.event_bus import EventBus, event_from_entry, rules_of
 from localcloud.event_sqs import QueuePoller, mappings_of
 
@@ -29,8 +29,8 @@ log = logging.getLogger("localcloud.event-sources")
 _RDS_PLAN = re.compile(r"^/_localcloud/rds/(?P<kind>instances|snapshots)/(?P<id>[A-Za-z0-9-]+)/?$")
 
 
-def _json(status: int, body: dict) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/x-amz-json-1.0")
+def _aws_json(status: int, body: dict) -> Response:
+    return json_response(status, body, content_type="application/x-amz-json-1.0")
 
 
 def _target(request: Request) -> str:
@@ -84,12 +84,12 @@ class EventSources:
             event = event_from_entry(entry)
             self.bus.put(event)
             answers.append({"EventId": event["id"]})
-        return _json(200, {"FailedEntryCount": 0, "Entries": answers})
+        return _aws_json(200, {"FailedEntryCount": 0, "Entries": answers})
 
     def _get_activity_task(self, request: Request, body: bytes) -> Response:
         status, answer = moto_gaps.get_activity_task(body, stopping=self._stopping,
                                                      poller_gone=client_hung_up(request))
-        return _json(status, answer)
+        return _aws_json(status, answer)
 
     def _plan_rds(self, request: Request, body: bytes) -> Response:
         match = _RDS_PLAN.match(request.path)
