@@ -4,13 +4,12 @@ Each bench/<area>.py with a `run(report)` adds its figures (areas arrive with th
 never asserted: speed depends on the machine, correctness is the tests' business.
 """
 import importlib
-import os
 import pkgutil
 import sys
 import time
 
 import bench
-from bench.harness import API, EDGE, MQTT_PORT, REPO, local_cloud
+from bench.harness import REPO, local_cloud
 
 
 def main() -> int:
@@ -21,8 +20,6 @@ def main() -> int:
         figures.append((name, value))
         print(f"  {name:62} {value}", flush=True)
 
-    # Where each area's figures are measured (bench/iot.py and the workers it starts read these).
-    os.environ.update(LOCALCLOUD_EDGE_URL=EDGE, LOCALCLOUD_API_URL=API, LOCALCLOUD_MQTT_PORT=str(MQTT_PORT))
     (REPO / "test-output").mkdir(exist_ok=True)
     print("make local -> healthy ...", flush=True)
     with local_cloud(REPO / "test-output" / "bench-localcloud.log") as seconds:

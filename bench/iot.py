@@ -3,7 +3,6 @@
 Real worker processes (python -m workers.onprem) over the local cloud's mosquitto with mutual TLS; one worker per
 tenant, because a tenant's certificate allows one client id (one connection), as its IoT policy does on AWS.
 """
-import os
 import signal
 import statistics
 import subprocess
@@ -12,20 +11,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import boto3
 import requests
-from botocore.config import Config
 
-REPO = Path(__file__).resolve().parents[1]
-# The default ports of `make local`; the variables point the bench at a cloud started on other ports.
-EDGE = os.environ.get("LOCALCLOUD_EDGE_URL", "http://127.0.0.1:4566")
-API = os.environ.get("LOCALCLOUD_API_URL", "http://127.0.0.1:3000")   # the workers read LOCALCLOUD_MQTT_PORT
+from bench.harness import API, MQTT_PORT, REPO, client
+
 JOB_TIMEOUT = 60.0
-
-
-def _sfn():
-    return boto3.client("stepfunctions", endpoint_url=EDGE, region_name="us-east-1", aws_access_key_id="bench",
-                        aws_secret_access_key="bench", config=Config(retries={"max_attempts": 3}))
 
 
 class _Worker:
@@ -33,7 +23,8 @@ class _Worker:
         self.log_path = log_dir / f"bench-worker-{tenant}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "workers.onprem", "--tenant", tenant], cwd=REPO,
+            self.process = subprocess.Popen([sys.executable, "-m", "workers.onprem", "--tenant", tenant,
+                                             "--port", str(MQTT_PORT)], cwd=REPO,
                                             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while "ready: waiting for jobs" not in self.log_path.read_text():
@@ -99,7 +90,7 @@ def _throughput(sfn, tenants: list[str], count: int) -> tuple[float, int]:
 
 def run(report) -> None:
     log_dir = REPO / "test-output"
-    sfn = _sfn()
+    sfn = client("stepfunctions")
     workers = [_Worker(f"tenant{n}", log_dir) for n in (1, 2, 3, 4)]
     try:
         trips = sorted(_round_trips(sfn, "tenant1", 50))

@@ -10,10 +10,9 @@ import json
 import time
 import uuid
 
-import boto3
 import requests
 
-from bench.harness import API, EDGE
+from bench.harness import API, EDGE, client
 VARIANTS = {"fixed 60 s poll": "/rds-snapshot/snapshots/fixed-poll",
             "growing wait (x2, cap 16 min)": "/rds-snapshot/snapshots",
             "event-driven (task token)": "/rds-snapshot/snapshots/event-driven"}
@@ -21,26 +20,21 @@ MINUTES = (1, 10, 60)
 SECONDS_PER_MINUTE = 1.0
 
 
-def _client(service: str, edge: str):
-    return boto3.client(service, endpoint_url=edge, region_name="us-east-1", aws_access_key_id="bench",
-                        aws_secret_access_key="bench")
-
-
 def transitions(history: list[dict]) -> int:
     return sum(1 for event in history if event["type"].endswith("StateEntered"))
 
 
-def measure(edge: str = EDGE, api: str = API) -> dict[tuple[str, int], int]:
-    rds, sfn = _client("rds", edge), _client("stepfunctions", edge)
+def measure() -> dict[tuple[str, int], int]:
+    rds, sfn = client("rds"), client("stepfunctions")
     started = {}
     for minutes in MINUTES:
         db = f"bench-{minutes}m-{uuid.uuid4().hex[:8]}"
         rds.create_db_instance(DBInstanceIdentifier=db, DBInstanceClass="db.t3.micro", Engine="postgres",
                                MasterUsername="bench1", MasterUserPassword="not-a-secret-1", AllocatedStorage=20)
-        requests.post(f"{edge}/_localcloud/rds/instances/{db}", json={"seconds": minutes * SECONDS_PER_MINUTE},
+        requests.post(f"{EDGE}/_localcloud/rds/instances/{db}", json={"seconds": minutes * SECONDS_PER_MINUTE},
                       timeout=10).raise_for_status()
         for variant, path in VARIANTS.items():
-            answer = requests.post(f"{api}{path}", json={"dbInstanceIdentifier": db}, timeout=30)
+            answer = requests.post(f"{API}{path}", json={"dbInstanceIdentifier": db}, timeout=30)
             answer.raise_for_status()
             started[(variant, minutes)] = answer.json()["executionArn"]
     figures = {}
@@ -70,9 +64,7 @@ def run(report) -> str:
     return table(figures)
 
 
-if __name__ == "__main__":
-    import sys
-    edge, api = (sys.argv[1], sys.argv[2]) if len(sys.argv) == 3 else (EDGE, API)
-    measured = measure(edge, api)
+if __name__ == "__main__":   # against a running local cloud (BENCH_EDGE_PORT / BENCH_API_PORT for other ports)
+    measured = measure()
     print(json.dumps({f"{k[0]} {k[1]}": v for k, v in measured.items()}))
     print(table(measured))
