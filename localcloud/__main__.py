@@ -29,7 +29,10 @@ def up(args) -> int:
     print(f"\nlocal cloud up in {time.monotonic() - started:.1f}s (stage local)\n{urls}\n"
           f"  (export AWS_ENDPOINT_URL={s.edge_url} to point boto3 and the AWS CLI here)\n"
           "  routes:\n    " + "\n    ".join(routes) + "\nCtrl-C stops everything.\n", flush=True)
-    stop.wait()
+    # In slices, not one untimed wait: a Ctrl-C delivered to another thread only flags the main thread, which must
+    # come back to the interpreter to run the handler (an untimed lock wait can sleep through it forever).
+    while not stop.wait(timeout=0.5):
+        pass
     print("stopping...", flush=True)
     cloud.stop()
     return 0

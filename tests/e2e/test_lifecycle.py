@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import REPO, _free_port
+from conftest import OUTPUT, REPO, _free_port
 
 
 def descendants(pid: int) -> set[int]:
@@ -46,9 +46,11 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def start_cloud(ports: dict) -> subprocess.Popen:
+def start_cloud(ports: dict, log_name: str) -> subprocess.Popen:
     args = [sys.executable, "-m", "localcloud"] + [f"--{k}-port={v}" for k, v in ports.items()]
-    process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(OUTPUT / log_name, "wb") as log:
+        # Its own process group, so a failing test can still stop everything it started.
+        process = subprocess.Popen(args, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert process.poll() is None, "the local cloud exited while starting"
@@ -65,7 +67,7 @@ def start_cloud(ports: dict) -> subprocess.Popen:
 def test_ctrl_c_leaves_no_process_behind_and_a_restart_works(cloud):   # after the session cloud: no port clash
     ports = {"edge": _free_port(), "api": _free_port(), "mqtt": _free_port()}
     for attempt in ("first start", "restart"):
-        process = start_cloud(ports)
+        process = start_cloud(ports, f"lifecycle-{attempt.replace(' ', '-')}.log")
         try:
             # Something that starts Lambda workers, so there is something to stop.
             requests.post(f"http://127.0.0.1:{ports['api']}/orchestrator/calculate", json={"x": 1, "y": 2},
@@ -76,7 +78,7 @@ def test_ctrl_c_leaves_no_process_behind_and_a_restart_works(cloud):   # after t
             assert process.wait(timeout=60) == 0, attempt
         finally:
             if process.poll() is None:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         deadline = time.monotonic() + 10
         while any(alive(pid) for pid in started) and time.monotonic() < deadline:

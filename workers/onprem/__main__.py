@@ -22,7 +22,10 @@ def main(argv=None) -> int:
     except (FileNotFoundError, OSError) as exc:
         print(f"worker: {exc}", file=sys.stderr)
         return 2
-    stop.wait()
+    # In slices: a signal delivered to one of the job threads only flags the main thread, which must come back to
+    # the interpreter to run the handler (an untimed wait can sleep through it).
+    while not stop.wait(timeout=0.5):
+        pass
     worker.shutdown()
     return 0
 
