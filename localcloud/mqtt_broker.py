@@ -15,6 +15,7 @@ certificate still only ever connects as that tenant (a second connection takes t
 Sessions live in memory (no persistence file): the broker lives exactly as long as the local cloud, and a restart
 must not redeliver jobs whose task tokens died with the previous run's Step Functions.
 """
+import ctypes
 import getpass
 import logging
 import os
@@ -61,6 +62,16 @@ def acl_text(bridge_identity: str = BRIDGE_IDENTITY) -> str:
         "topic readwrite tenants/#",
         "",
     ])
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: the kernel sends mosquitto SIGTERM when the local cloud dies, even by SIGKILL,
+    when no cleanup of ours can run (Linux prctl PR_SET_PDEATHSIG; elsewhere a no-op)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)   # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def config_text(ca: CertificateAuthority, acl_file: Path, host: str, port: int) -> str:
@@ -127,7 +138,7 @@ class MosquittoBroker:
         conf_file.write_text(config_text(self.ca, acl_file, self.host, self.port))
         self._process = subprocess.Popen(
             [find_mosquitto(), "-c", str(conf_file)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True)
+            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
         self._log_thread = threading.Thread(target=self._forward_logs, name="localcloud-mosquitto-log", daemon=True)
         self._log_thread.start()
         self._await_listening()
