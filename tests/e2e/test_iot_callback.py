@@ -194,6 +194,25 @@ def test_given_a_waiting_job_when_its_result_arrives_twice_at_once_then_the_firs
     assert get_job(cloud, started["jobId"])["result"] == 57
 
 
+def test_given_a_finished_job_when_a_late_progress_message_arrives_then_it_still_shows_100_percent(cloud):
+    started = start_job(cloud, "tenant1", {"a": 1, "b": 2})   # tenant1 has no worker: the test plays it
+    job_id = started["jobId"]
+    wait_for_job(cloud, job_id, lambda j: j["status"] == "dispatched")
+    publish_as_aws(cloud, "tenants/tenant1/progress", {"jobId": job_id, "seq": 1, "percent": 50, "message": "half"})
+    wait_for_job(cloud, job_id, lambda j: j["progress"] and j["progress"]["percent"] == 50)
+
+    publish_as_aws(cloud, "tenants/tenant1/results", {"jobId": job_id, "status": "succeeded", "result": 3})
+    assert cloud.wait_for_execution(started["executionArn"], timeout=20)["status"] == "SUCCEEDED"
+    # The last progress message overtaken by the result, as separate rules and invocations allow.
+    publish_as_aws(cloud, "tenants/tenant1/progress", {"jobId": job_id, "seq": 2, "percent": 87.5,
+                                                       "message": "adding, step 7 of 8"})
+    wait_for_log_line(cloud, "progress ignored", job_id)
+
+    job = get_job(cloud, job_id)
+    assert job["status"] == "succeeded" and job["result"] == 3
+    assert job["progress"]["percent"] == 100 and job["progress"]["message"] == "done"
+
+
 # --- failures of the worker itself --------------------------------------------------------------------------------
 def test_given_a_worker_killed_mid_job_then_the_execution_fails_as_worker_lost_by_heartbeat_timeout(cloud):
     worker = WorkerProcess(cloud, "tenant3").start()

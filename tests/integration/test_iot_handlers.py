@@ -133,19 +133,61 @@ def test_a_heartbeat_sends_task_heartbeat_with_the_stored_token(iot, sfn_calls):
     assert sfn_calls.named("SendTaskHeartbeat") == [{"taskToken": token}]
 
 
+def report_progress(iot, seq: int, percent: float, message: str = "") -> dict:
+    return load(iot, "reportProgress")({"jobId": "job-1", "fromTenant": "tenant1", "seq": seq, "percent": percent,
+                                        "message": message}, iot.context("reportProgress"))
+
+
+def get_job(iot, job_id: str = "job-1") -> dict:
+    response = load(iot, "getJob")(
+        {**load_event("apigw-get-approval-status"), "resource": "/jobs/{jobId}", "path": f"/jobs/{job_id}",
+         "pathParameters": {"jobId": job_id}, "queryStringParameters": None}, iot.context("getJob"))
+    assert response["statusCode"] == 200
+    assert "taskToken" not in response["body"]
+    return json.loads(response["body"])
+
+
 def test_progress_is_stored_and_shown_by_get_job(iot):
     dispatch(iot)
-    load(iot, "reportProgress")({"jobId": "job-1", "fromTenant": "tenant1", "percent": 40, "message": "half"},
-                               iot.context("reportProgress"))
+    report_progress(iot, 1, 40, "half")
 
-    response = load(iot, "getJob")(
-        {**load_event("apigw-get-approval-status"), "resource": "/jobs/{jobId}", "path": "/jobs/job-1",
-         "pathParameters": {"jobId": "job-1"}, "queryStringParameters": None}, iot.context("getJob"))
+    body = get_job(iot)
 
-    body = json.loads(response["body"])
-    assert response["statusCode"] == 200
     assert body["status"] == "running" and body["progress"]["percent"] == 40 and body["progress"]["message"] == "half"
-    assert "taskToken" not in response["body"]
+
+
+def test_given_newer_progress_is_stored_when_an_older_message_arrives_then_it_is_ignored(iot):
+    dispatch(iot)
+    assert report_progress(iot, 3, 75, "three") == {"outcome": "stored"}
+
+    assert report_progress(iot, 2, 50, "two") == {"outcome": "ignored"}
+    assert report_progress(iot, 3, 60, "three again") == {"outcome": "ignored"}
+
+    assert get_job(iot)["progress"]["percent"] == 75
+
+
+def test_given_the_result_arrived_when_a_late_progress_message_arrives_then_the_job_stays_at_100(iot, sfn_calls):
+    dispatch(iot)
+    report_progress(iot, 7, 87.5, "step 7 of 8")
+    load(iot, "reportResult")({"jobId": "job-1", "fromTenant": "tenant1", "status": "succeeded", "result": 57},
+                              iot.context("reportResult"))
+
+    assert report_progress(iot, 8, 95, "step 8 of 8") == {"outcome": "ignored"}
+
+    job = iot.module("getJob").container.store.get("job-1")
+    assert job.status == "succeeded" and job.result == 57
+    assert job.progress["percent"] == 100 and job.progress["message"] == "done"
+
+
+def test_a_failed_job_keeps_the_last_progress_that_arrived_before_its_result(iot, sfn_calls):
+    dispatch(iot)
+    report_progress(iot, 2, 30, "two")
+    load(iot, "reportResult")({"jobId": "job-1", "fromTenant": "tenant1", "status": "failed",
+                               "error": {"type": "IOError", "message": "disk full"}}, iot.context("reportResult"))
+
+    assert report_progress(iot, 3, 40, "three") == {"outcome": "ignored"}
+
+    assert iot.module("getJob").container.store.get("job-1").progress["percent"] == 30
 
 
 def test_post_jobs_records_the_job_and_starts_its_execution_named_by_the_job_id(iot):

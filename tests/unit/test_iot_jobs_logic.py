@@ -42,7 +42,13 @@ def test_malformed_reports_are_refused(event):
 @pytest.mark.parametrize("percent", [-1, 101, "50", True, None])
 def test_progress_must_be_a_percentage(percent):
     with pytest.raises(InvalidMessage):
-        Progress.from_event({"jobId": "j", "fromTenant": "t1", "percent": percent})
+        Progress.from_event({"jobId": "j", "fromTenant": "t1", "seq": 1, "percent": percent})
+
+
+@pytest.mark.parametrize("seq", [None, 0, -3, "2", True, 1.5])
+def test_progress_must_say_its_place_in_the_jobs_sequence(seq):
+    with pytest.raises(InvalidMessage, match="seq"):
+        Progress.from_event({"jobId": "j", "fromTenant": "t1", "seq": seq, "percent": 10})
 
 
 def test_a_tenant_is_exactly_one_topic_level():

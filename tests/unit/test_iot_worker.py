@@ -7,8 +7,8 @@ from workers.onprem.jobs import JobCancelled, RunningJob, add, load
 
 
 def context(progress=None) -> RunningJob:
-    return RunningJob("job-1", lambda job_id, percent, message: (progress if progress is not None else []).append(
-        (percent, message)))
+    return RunningJob("job-1", lambda job_id, seq, percent, message: (progress if progress is not None else []).append(
+        (percent, message, seq)))
 
 
 def test_the_default_job_adds_a_and_b():
@@ -29,6 +29,16 @@ def test_a_slow_job_reports_progress_and_stops_when_cancelled():
         add({"a": 1, "b": 2, "seconds": 10}, running)
 
     assert seen and seen[0][0] == 0
+
+
+def test_progress_messages_are_numbered_in_the_order_the_job_reports_them():
+    seen: list = []
+    running = context(seen)
+
+    add({"a": 1, "b": 2, "seconds": 0.01}, running)
+
+    assert [seq for _, _, seq in seen] == list(range(1, len(seen) + 1))
+    assert seen[-1][0] == 100
 
 
 def test_a_job_is_loaded_by_module_and_function_name():

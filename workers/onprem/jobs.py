@@ -57,14 +57,21 @@ def load(spec: str) -> Job:
 class RunningJob:
     """The JobContext a job function receives; publishes through the worker."""
 
-    def __init__(self, job_id: str, publish_progress: Callable[[str, float, str], None]):
+    def __init__(self, job_id: str, publish_progress: Callable[[str, int, float, str], None]):
         self.job_id = job_id
         self.cancelled = threading.Event()
         self.finished = threading.Event()
         self._publish_progress = publish_progress
+        self._seq = 0
+        self._seq_lock = threading.Lock()
 
     def progress(self, percent: float, message: str = "") -> None:
-        self._publish_progress(self.job_id, max(0.0, min(100.0, float(percent))), message)
+        # Each progress message carries its place in the job's sequence: messages travel through separate
+        # asynchronous paths and may arrive out of order; the cloud keeps only the newest.
+        with self._seq_lock:
+            self._seq += 1
+            seq = self._seq
+            self._publish_progress(self.job_id, seq, max(0.0, min(100.0, float(percent))), message)
 
     def check(self) -> None:
         if self.cancelled.is_set():

@@ -186,8 +186,9 @@ class Worker:
             if running.finished.wait(interval):
                 return
 
-    def _publish_progress(self, job_id: str, percent: float, message: str) -> None:
-        self._publish(self._topics["progress"], {"jobId": job_id, "percent": percent, "message": message[:500]})
+    def _publish_progress(self, job_id: str, seq: int, percent: float, message: str) -> None:
+        self._publish(self._topics["progress"], {"jobId": job_id, "seq": seq, "percent": percent,
+                                                 "message": message[:500]})
 
     def _publish(self, topic: str, message: dict) -> None:
         # QoS 1 through a persistent session: paho keeps the message while offline and sends it on reconnect.

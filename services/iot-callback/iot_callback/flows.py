@@ -150,4 +150,8 @@ def report_progress(event: dict, *, store, now: str) -> str:
     except InvalidMessage as exc:
         logger.warning("progress refused", extra={"reason": str(exc), "tenant": event.get("fromTenant")})
         return "refused"
-    return "stored" if store.record_progress(progress, now) else "ignored"
+    if store.record_progress(progress, now):
+        return "stored"
+    # Late (after the result) or overtaken by a newer message: what is stored stays.
+    logger.info("progress ignored", extra={"jobId": progress.job_id, "seq": progress.seq})
+    return "ignored"

@@ -5,7 +5,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from iot_callback.logic.jobs import Job, Progress, Report
+from iot_callback.logic.jobs import FINAL_PROGRESS, Job, Progress, Report
 from lambda_shared.aws import DynamoTable
 
 _RETENTION_SECONDS = 30 * 86400
@@ -72,13 +72,18 @@ class JobStore(DynamoTable):
         return job
 
     def claim_report(self, report: Report, now: str) -> None:
-        """Write the final report once: the first report of a dispatched job wins, any later one changes nothing."""
+        """Write the final report once: the first report of a dispatched job wins, any later one changes nothing.
+
+        A success also makes the job's progress final (100%), whatever progress message is still on its way.
+        """
         values: dict[str, Any] = {":s": report.status, ":t": report.tenant, ":now": now}
         names = {"#s": "status"}
         update = "SET #s = :s, reportedAt = :now"
         if report.status == "succeeded":
-            update += ", resultJson = :r"
+            update += ", resultJson = :r, progress = :p"
             values[":r"] = json.dumps(report.result)
+            percent, message = FINAL_PROGRESS
+            values[":p"] = {"percent": Decimal(percent), "message": message, "at": now}
         else:
             update += ", #error = :e"
             names["#error"] = "error"
@@ -103,16 +108,21 @@ class JobStore(DynamoTable):
                                 ExpressionAttributeValues={":s": "dispatched"})
 
     def record_progress(self, progress: Progress, now: str) -> bool:
-        """Store the latest progress of a running job; False when the job is unknown, another tenant's, or over."""
+        """Store a running job's progress if it is newer than the stored one (by the worker's seq).
+
+        False when the job is unknown, another tenant's, over, or already past this message: progress never goes
+        backwards, whatever order the messages arrive in.
+        """
         try:
             self._table.update_item(
                 Key={"jobId": progress.job_id},
-                UpdateExpression="SET progress = :p, #s = :running",
-                ConditionExpression="attribute_exists(jobId) AND tenant = :t AND attribute_not_exists(reportedAt)",
+                UpdateExpression="SET progress = :p, progressSeq = :seq, #s = :running",
+                ConditionExpression="attribute_exists(jobId) AND tenant = :t AND attribute_not_exists(reportedAt)"
+                                    " AND (attribute_not_exists(progressSeq) OR progressSeq < :seq)",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={":p": {"percent": Decimal(str(progress.percent)), "message": progress.message,
                                                   "at": now},
-                                           ":t": progress.tenant, ":running": "running"},
+                                           ":seq": progress.seq, ":t": progress.tenant, ":running": "running"},
             )
         except ClientError as exc:
             if _is_conditional_failure(exc):

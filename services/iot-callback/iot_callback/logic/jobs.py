@@ -5,7 +5,13 @@ Topics of a tenant (the IoT policy and the local broker's ACL grant exactly thes
     tenants/<tenant>/control    cloud -> worker   {jobId, action: "cancel"}
     tenants/<tenant>/results    worker -> cloud   {jobId, status: succeeded|failed|cancelled, result | error{type, message}}
     tenants/<tenant>/heartbeat  worker -> cloud   {jobId}
-    tenants/<tenant>/progress   worker -> cloud   {jobId, percent, message}
+    tenants/<tenant>/progress   worker -> cloud   {jobId, seq, percent, message}
+
+Progress and results travel on different topics, through different rules and asynchronous invocations: nothing
+orders them, on AWS either. So a job record never goes backwards: each progress message carries the worker's
+per-job sequence number `seq` and only a newer one replaces what is stored; a result ends the progress (a succeeded
+job shows 100%, a failed or cancelled one the last progress that arrived before its result), and progress arriving
+after the result is ignored.
 """
 import re
 import uuid
@@ -95,6 +101,7 @@ class Report:
 class Progress:
     job_id: str
     tenant: str
+    seq: int              # the worker's own count of this job's progress messages: 1, 2, 3...
     percent: float
     message: str
 
@@ -103,11 +110,18 @@ class Progress:
         percent = event.get("percent")
         if isinstance(percent, bool) or not isinstance(percent, (int, float)) or not 0 <= percent <= 100:
             raise InvalidMessage("percent must be a number from 0 to 100")
+        seq = event.get("seq")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            raise InvalidMessage("seq must be a positive integer (the worker's count of this job's progress)")
         message = event.get("message", "")
         if not isinstance(message, str):
             raise InvalidMessage("message must be a string")
-        return cls(check_job_id(event.get("jobId")), check_tenant(event.get("fromTenant")), percent,
+        return cls(check_job_id(event.get("jobId")), check_tenant(event.get("fromTenant")), seq, percent,
                    message[:MAX_MESSAGE])
+
+
+# What a succeeded job's progress becomes, whichever of its progress messages arrived last.
+FINAL_PROGRESS = (100, "done")
 
 
 @dataclass(frozen=True)
