@@ -19,7 +19,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from localcloud import moto_gaps, parts, services
 from localcloud.apigateway import ApiGateway
 from localcloud.edge import Edge
-from localcloud.lambda_runtime import FunctionSpec, LambdaRuntime
+from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime
 from localcloud.provisioner import provision
 from localcloud.ses_inbox import SesInbox
 from localcloud.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack

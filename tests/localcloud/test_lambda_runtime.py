@@ -12,7 +12,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from localcloud.lambda_runtime import FunctionNotFound, FunctionSpec, LambdaRuntime  # noqa: E402
+from localcloud.lambda_.runtime import FunctionNotFound, FunctionSpec, LambdaRuntime  # noqa: E402
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -73,7 +73,7 @@ def worker_children():
             cmdline = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"lambda_worker" in cmdline:
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"localcloud.lambda_.bootstrap" in cmdline:
             found.append(int(stat.parent.name))
     return found
 
@@ -129,7 +129,7 @@ def test_handler_exception(make_runtime):
     assert error["errorMessage"] == "rejected r-1"
     assert error["requestId"] == result.request_id
     assert "raise ApprovalRejected" in error["stackTrace"][-1]
-    assert "lambda_worker" not in "".join(error["stackTrace"])
+    assert "bootstrap.py" not in "".join(error["stackTrace"])
     assert "[ERROR] ApprovalRejected: rejected r-1" in result.log_lines
     # The worker stays warm: same process answers again.
     assert call(runtime, "failing", {"id": "r-2"})[1]["errorMessage"] == "rejected r-2"

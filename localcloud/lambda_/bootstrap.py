@@ -187,7 +187,7 @@ def _setup_sys_path(layer_dirs: list[str]) -> None:
     # Like /var/task and /opt/python on AWS; the repo root (only here so that this
     # module can be found) is dropped, so that imports which would fail on AWS fail here too.
     task_root = os.getcwd()
-    repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    repo_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     rest = [p for p in sys.path[1:] if os.path.abspath(p or ".") not in (task_root, repo_root)]
     sys.path[:] = [task_root, *layer_dirs, *rest]
 

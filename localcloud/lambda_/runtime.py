@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from localcloud.lambda_worker import FRAME, SYNC_MARK, encode_frame
+from localcloud.lambda_.bootstrap import FRAME, SYNC_MARK, encode_frame
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT_ID = "123456789012"
 INIT_TIMEOUT = 10.0  # seconds; on AWS the init phase has its own 10 s, outside the function timeout
 KILL_GRACE = 1.0  # seconds between SIGTERM and SIGKILL in close()
@@ -98,7 +98,7 @@ class _Worker:
         self._response_fd, response_write = os.pipe()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "localcloud.lambda_worker", str(request_read), str(response_write),
+                [sys.executable, "-m", "localcloud.lambda_.bootstrap", str(request_read), str(response_write),
                  *map(str, spec.layer_dirs)],
                 cwd=spec.code_dir, env=env, pass_fds=(request_read, response_write), start_new_session=True,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
