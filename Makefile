@@ -6,6 +6,8 @@ SHELL := /bin/bash
 PYTHON_BOOTSTRAP ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12) python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+# What the AWS python3.12 runtime ships besides the standard library (boto3 & co): local functions run with only this.
+LAMBDA_RUNTIME := .lambda-runtime
 STAGE ?= dev
 SERVICE ?=
 
@@ -22,6 +24,14 @@ $(VENV)/.installed: requirements/dev.txt requirements/layer.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	touch $@
 
+# Compiled, as the runtime's own libraries are on AWS (a cold start there does not compile boto3).
+# Compiled, as the runtime's own libraries are on AWS (a cold start there does not compile boto3).
+$(LAMBDA_RUNTIME)/.installed: requirements/lambda-runtime.txt | $(VENV)/.installed
+	rm -rf $(LAMBDA_RUNTIME)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+	  --target $(LAMBDA_RUNTIME) -r requirements/lambda-runtime.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -30,13 +40,13 @@ node_modules/.installed: package.json package-lock.json
 	scripts/install_system_packages.sh
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed .system-packages.installed  ## install pinned toolchains and Debian packages
+install: $(VENV)/.installed $(LAMBDA_RUNTIME)/.installed node_modules/.installed .system-packages.installed  ## install pinned toolchains and Debian packages
 
-shared/build/layer/.built: requirements/layer.txt $(shell find shared/python -name '*.py') | $(VENV)/.installed
+shared/build/.layer-built: requirements/layer.txt $(shell find shared/python -name '*.py') | $(VENV)/.installed
 	$(PY) scripts/build_layer.py
 	touch $@
 
-layer: shared/build/layer/.built  ## assemble the shared Lambda layer
+layer: shared/build/.layer-built  ## assemble the shared Lambda layer
 
 package: install layer  ## package every service offline (STAGE=dev) and cfn-lint the templates
 	$(PY) scripts/package.py --stage $(STAGE)

@@ -19,13 +19,17 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from localcloud import moto_gaps, parts, services
 from localcloud.apigateway import ApiGateway
 from localcloud.edge import Edge
-from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime
+from localcloud.lambda_.artifacts import Unpacked
+from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
 from localcloud.provisioner import provision
 from localcloud.ses_inbox import SesInbox
 from localcloud.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
+from localcloud.xray.daemon import XRayDaemon
 
 log = logging.getLogger("localcloud")
 STAGE = "local"
+# The Lambda runtime's own libraries (requirements/lambda-runtime.txt), installed by `make install`.
+LAMBDA_RUNTIME_LIBRARIES = services.REPO / ".lambda-runtime"
 
 
 class PortInUse(RuntimeError):
@@ -91,7 +95,9 @@ def _fake_credentials() -> dict[str, str]:
 class LocalCloud:
     settings: Settings = field(default_factory=Settings)
     stacks: dict[str, ServiceStack] = field(default_factory=dict)
+    packages: dict[str, services.Package] = field(default_factory=dict)
     runtime: LambdaRuntime | None = None
+    xray: XRayDaemon | None = None
     api: ApiGateway | None = None
     inbox: SesInbox = field(default_factory=SesInbox)
     parts: dict[str, str] = field(default_factory=dict)   # part -> "starting" | "running" | "stopped"
@@ -119,13 +125,14 @@ class LocalCloud:
 
         self.parts["services"] = "starting"
         found = services.discover()
-        service_by_name = {s.name: s for s in found}
-        services.package_all(found, STAGE, aws_endpoint=self.settings.edge_url,
-                             after_wave=lambda wave: self._deploy_wave(wave, service_by_name))
+        services.package_all(found, STAGE, aws_endpoint=self.settings.edge_url, after_wave=self._deploy_wave)
         self.parts["services"] = "running"
 
         self.parts["lambda"] = "starting"
-        self.runtime = LambdaRuntime(self._function_specs(service_by_name), base_env=self._lambda_base_env())
+        self.xray = XRayDaemon(put=self._put_trace_segment, host=self.settings.host)
+        self.xray.start()
+        self.runtime = LambdaRuntime(self._function_specs(), runtime_dir=LAMBDA_RUNTIME_LIBRARIES,
+                                     base_env=self._lambda_base_env(), xray=self.xray)
         self.parts["lambda"] = "running"
 
         self.parts["stepfunctions"] = "starting"
@@ -167,6 +174,8 @@ class LocalCloud:
         if self.runtime:
             self.runtime.close()
             self.parts["lambda"] = "stopped"
+        if self.xray:
+            self.xray.stop()
         for name, server, thread in reversed(self._servers):
             server.shutdown()
             server.server_close()
@@ -190,52 +199,60 @@ class LocalCloud:
         self._servers.append((name, server, thread))
         self.parts[name] = "running"
 
-    def _deploy_wave(self, wave: dict[str, dict], service_by_name: dict) -> None:
-        for name, template in wave.items():
-            stack = ServiceStack(name, STAGE, template)
+    def _deploy_wave(self, wave: dict[str, services.Package]) -> None:
+        for name, package in wave.items():
+            stack = ServiceStack(name, STAGE, package.template)
             provision(stack, self.client)
             self.stacks[name] = stack
+            self.packages[name] = package
             services.record_outputs(STAGE, name, self.settings.canonical(stack.outputs()))
 
-    def _layer_dirs(self, layer_arns: list[str], service_by_name: dict) -> tuple[Path, ...]:
-        """A layer of ours runs from its source: <layer service>/python, so edits need no rebuild."""
-        by_arn = {}
+    def _layer_zips(self) -> dict[str, Path]:
+        """Layer version ARN -> the zip its service packaged (the layers of this repo; AWS's own are not here)."""
+        found = {}
         for stack in self.stacks.values():
-            for logical_id in stack.of_type("AWS::Lambda::LayerVersion"):
-                by_arn[stack.attributes(logical_id)["Ref"]] = service_by_name[stack.service].path / "python"
-        missing = [arn for arn in layer_arns if arn not in by_arn]
-        if missing:
-            raise RuntimeError(f"layers not provided by any service of this repo: {missing}")
-        return tuple(by_arn[arn] for arn in layer_arns)
+            for logical_id, resource in stack.of_type("AWS::Lambda::LayerVersion").items():
+                content = stack.resolve(resource["Properties"]["Content"])
+                found[stack.attributes(logical_id)["Ref"]] = self.packages[stack.service].artifact(content["S3Key"])
+        return found
 
-    def _function_specs(self, service_by_name: dict) -> list[FunctionSpec]:
+    def _function_specs(self) -> list[FunctionSpec]:
+        """Every function as it deploys: its package's zip unpacked as the task root, its layers' zips as /opt."""
+        unpacked, layer_zips = Unpacked(services.STATE_DIR), self._layer_zips()
         specs = []
         for stack in self.stacks.values():
             for logical_id, resource in stack.of_type("AWS::Lambda::Function").items():
                 props = stack.resolve(resource["Properties"])
+                missing = [arn for arn in props.get("Layers", []) if arn not in layer_zips]
+                if missing:
+                    # CloudFormation's own refusal of such a function.
+                    raise RuntimeError(f"{stack.service}: {props['FunctionName']}: Layer version {missing[0]} does "
+                                       "not exist (no service of this repository provides it)")
                 environment = (props.get("Environment") or {}).get("Variables") or {}
                 specs.append(FunctionSpec(
                     name=props["FunctionName"],
                     handler=props["Handler"],
-                    code_dir=service_by_name[stack.service].path,
-                    layer_dirs=self._layer_dirs(props.get("Layers", []), service_by_name),
+                    code_dir=unpacked.code(self.packages[stack.service].artifact(props["Code"]["S3Key"])),
+                    opt_dir=unpacked.opt([layer_zips[arn] for arn in props.get("Layers", [])]),
                     environment={k: self.settings.localize(str(v)) for k, v in environment.items()},
-                    timeout=float(props.get("Timeout", 6)),
-                    memory_size=int(props.get("MemorySize", 1024)),
+                    timeout=float(props.get("Timeout", 3)),
+                    memory_size=int(props.get("MemorySize", 128)),
                     service=stack.service,
+                    runtime=props["Runtime"],
+                    tracing=(props.get("TracingConfig") or {}).get("Mode") == "Active",
                 ))
         return specs
 
+    def _put_trace_segment(self, document: str) -> None:
+        from moto.xray.models import xray_backends
+
+        xray_backends[ACCOUNT][REGION].process_segment(document)
+
     def _lambda_base_env(self) -> dict[str, str]:
         return {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", "/tmp"),
-            "LANG": "C.UTF-8",
-            "PYTHONPATH": str(services.REPO),
-            "PYTHONDONTWRITEBYTECODE": "1",
+            **default_base_env(),
+            # The one variable AWS does not set: boto3 in the function must reach this cloud, not AWS.
             "AWS_ENDPOINT_URL": self.settings.edge_url,
-            # No X-Ray daemon here: the tracer would only try to reach one.
-            "POWERTOOLS_TRACE_DISABLED": "true",
             **_fake_credentials(),
         }
 

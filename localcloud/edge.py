@@ -123,7 +123,9 @@ class Edge:
         invocation_type = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
         if invocation_type == "DryRun":
             return Response(status=204)
-        result = runtime.invoke(name, body or b"{}", invocation_type=invocation_type)
+        # A caller's trace header (X-Ray propagation) is continued by a traced invocation.
+        result = runtime.invoke(name, body or b"{}", invocation_type=invocation_type,
+                                trace_header=request.headers.get("X-Amzn-Trace-Id"))
         if invocation_type == "Event":
             return Response(status=202)
         headers = {"X-Amz-Executed-Version": "$LATEST"}

@@ -1,18 +1,20 @@
 """The services of the monorepo, found from their serverless.yml files, and their CloudFormation templates.
 
-serverless.yml is the single source of truth: `osls package` turns it into the very template that deploys, and the
-local cloud reads that template. Packaging costs a few seconds per service, so a template is cached under
-.localcloud/templates/<stage>/<service>/ and rebuilt only when the service's config (serverless.yml, state machines,
-schemas) or env.json's section for that stage changes. Python code is not part of the key: the local runtime runs
-handlers from the source tree.
+serverless.yml is the single source of truth: `osls package` turns it into the very template and deployment package
+that deploy, and the local cloud runs both. Packaging costs a few seconds per service, so its output is cached under
+.localcloud/templates/<stage>/<service>/<inputs hash>/ and rebuilt only when one of the service's files
+(configuration and code: what the package may hold) or env.json's section for that stage changes. A folder per
+inputs hash is never rewritten, so two local clouds (make local, make test) never read each other's half-written one.
 """
 import hashlib
 import json
 import logging
 import os
 import re
+import shutil
 import socket
 import subprocess
+import tempfile
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,8 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 ENV_FILE = REPO / "env.json"
 STATE_DIR = REPO / ".localcloud"
 OSLS = REPO / "node_modules" / ".bin" / "osls"
-_CONFIG_SUFFIXES = {".yml", ".yaml", ".json"}
-_SKIP_DIRS = {".serverless", "__pycache__", "build", "node_modules"}
+# Never part of a package's inputs: osls's own output, bytecode caches, the layer's dependency cache.
+_SKIP_DIRS = {".serverless", "__pycache__", "node_modules", "deps"}
 _OUTPUT_REFERENCE = re.compile(r"\.outputs\.([A-Za-z0-9_-]+)\.")
 
 
@@ -47,11 +49,12 @@ class Service:
         """Services whose recorded outputs (env.json stages.<stage>.outputs.<service>) this one reads."""
         return frozenset(_OUTPUT_REFERENCE.findall(self.config_text)) - {self.name}
 
-    def config_files(self) -> list[Path]:
+    def input_files(self) -> list[Path]:
+        """Every file packaging may read: serverless.yml, state machines, schemas, the code, a layer's build."""
         files = []
         for root, dirs, names in os.walk(self.path):
             dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-            files += [Path(root) / n for n in sorted(names) if Path(n).suffix in _CONFIG_SUFFIXES]
+            files += [Path(root) / n for n in sorted(names) if not n.endswith(".pyc")]
         return files
 
 
@@ -116,7 +119,7 @@ def record_outputs(stage: str, service: str, outputs: dict) -> bool:
 
 def _cache_key(service: Service, stage: str) -> str:
     digest = hashlib.sha256()
-    for path in service.config_files():
+    for path in service.input_files():
         digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(json.dumps(stage_section(stage), sort_keys=True).encode())
     digest.update((REPO / "package.json").read_bytes())
@@ -125,6 +128,36 @@ def _cache_key(service: Service, stage: str) -> str:
 
 def template_dir(service: Service, stage: str) -> Path:
     return STATE_DIR / "templates" / stage / service.name
+
+
+_TEMPLATE = "cloudformation-template-update-stack.json"
+_KEPT_PACKAGES = 3   # per service and stage: the newest few, for clouds still running on an older one
+
+
+@dataclass(frozen=True)
+class Package:
+    """What `osls package` made of one service: the CloudFormation template and the zips it names."""
+    service: Service
+    folder: Path
+
+    @cached_property
+    def template(self) -> dict:
+        return json.loads((self.folder / _TEMPLATE).read_text())
+
+    @property
+    def template_file(self) -> Path:
+        return self.folder / _TEMPLATE
+
+    def artifact(self, s3_key: str) -> Path:
+        """The zip a Code.S3Key / Content.S3Key names: osls keeps it, by that name, in the package folder."""
+        return self.folder / s3_key.rsplit("/", 1)[-1]
+
+
+def _prune(parent: Path, keep: Path) -> None:
+    older = sorted((p for p in parent.iterdir() if p.is_dir() and p != keep and not p.name.startswith(".")),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in older[_KEPT_PACKAGES - 1:]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 @contextmanager
@@ -148,35 +181,44 @@ def offline_aws_endpoint() -> Iterator[str]:
         server.stop()
 
 
-def package(service: Service, stage: str, *, aws_endpoint: str, force: bool = False) -> dict:
-    """The service's CloudFormation template for `stage`, from the cache when its inputs have not changed."""
-    out = template_dir(service, stage)
-    key_file, template_file = out / "inputs.sha256", out / "cloudformation-template-update-stack.json"
-    key = _cache_key(service, stage)
-    if not force and template_file.exists() and key_file.exists() and key_file.read_text() == key:
-        return json.loads(template_file.read_text())
+def package(service: Service, stage: str, *, aws_endpoint: str, force: bool = False) -> Package:
+    """The service packaged for `stage`, from the cache when its inputs have not changed."""
+    parent = template_dir(service, stage)
+    out = parent / _cache_key(service, stage)[:20]
+    if not force and (out / _TEMPLATE).exists():
+        return Package(service, out)
     if not OSLS.exists():
         raise PackagingFailed(f"{OSLS} is missing: run `make install` (npm ci) first")
-    out.mkdir(parents=True, exist_ok=True)
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".packaging-", dir=parent))
     result = subprocess.run(
-        [str(OSLS), "package", "--stage", stage, "--package", str(out)],
+        [str(OSLS), "package", "--stage", stage, "--package", str(staging)],
         cwd=service.path, capture_output=True, text=True,
         env={**os.environ, "SLS_TELEMETRY_DISABLED": "1", "SLS_NOTIFICATIONS_MODE": "off",
              "AWS_ENDPOINT_URL": aws_endpoint, "AWS_ACCESS_KEY_ID": "offline", "AWS_SECRET_ACCESS_KEY": "offline",
              "AWS_SESSION_TOKEN": "", "AWS_PROFILE": ""},
     )
     if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
         raise PackagingFailed(f"osls package failed for {service.name} (stage {stage}):\n"
                               f"{result.stdout[-3000:]}{result.stderr[-3000:]}")
-    key_file.write_text(key)
-    return json.loads(template_file.read_text())
+    if out.exists():              # forced, or another cloud packaged the same inputs meanwhile
+        shutil.rmtree(out, ignore_errors=True)
+    try:
+        staging.rename(out)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not (out / _TEMPLATE).exists():
+            raise
+    _prune(parent, keep=out)
+    return Package(service, out)
 
 
 def package_all(services: list[Service], stage: str, *, aws_endpoint: str | None = None, force: bool = False,
-                after_wave: Callable[[dict[str, dict]], None] | None = None) -> dict[str, dict]:
+                after_wave: Callable[[dict[str, Package]], None] | None = None) -> dict[str, Package]:
     """Package every service, in parallel within each dependency wave.
 
-    after_wave sees each wave's templates before the next wave packages: the local cloud records the wave's outputs
+    after_wave sees each wave's packages before the next wave packages: the local cloud records the wave's outputs
     there, which the next wave's serverless.yml files read from env.json.
     """
     if aws_endpoint is None:

@@ -19,8 +19,8 @@ def main() -> int:
     args = parser.parse_args()
     found = services.discover()
     started = time.monotonic()
-    services.package_all(found, args.stage, force=args.force)
-    templates = [services.template_dir(s, args.stage) / "cloudformation-template-update-stack.json" for s in found]
+    packages = services.package_all(found, args.stage, force=args.force)
+    templates = [package.template_file for package in packages.values()]
     print(f"packaged {len(found)} services for stage {args.stage} in {time.monotonic() - started:.1f}s")
     lint = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), "--", *map(str, templates)])
     if lint.returncode == 0:

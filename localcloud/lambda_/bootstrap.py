@@ -1,20 +1,26 @@
-"""Child side of the local Lambda runtime: one process = one warm Lambda sandbox.
+"""Child side of the local Lambda runtime: one process = one warm Lambda sandbox (the runtime interface client).
 
-Started by ``localcloud.lambda_runtime`` as::
+Started by ``localcloud.lambda_.runtime`` the way AWS's python3.12 runtime starts a function: an isolated interpreter
+(``python3.12 -I -S bootstrap.py REQUEST_FD RESPONSE_FD OPT_DIR``) that sees no virtualenv, no user site and no PYTHONPATH,
+with cwd = LAMBDA_TASK_ROOT and ``_HANDLER`` in the environment. Its module path is built as AWS's is:
 
-    python -m localcloud.lambda_worker REQUEST_FD RESPONSE_FD [LAYER_DIR ...]
+    LAMBDA_TASK_ROOT                                   the deployment package, unzipped (/var/task on AWS)
+    <opt>/python/lib/python3.12/site-packages, <opt>/python    the layers (/opt on AWS; packaging-layers.html)
+    LAMBDA_RUNTIME_DIR                                 the runtime's own libraries: boto3 and its dependencies
+                                                       (/var/lang/lib/python3.12/site-packages on AWS)
+    the standard library
 
-with cwd = the function's code dir and ``_HANDLER`` in the environment. The handler
-is imported once (the cold start), then invoked once per request frame. Requests
-and responses travel over the two inherited pipes, never over stdout/stderr: those
-belong to the handler and are its log stream.
+so an import that would fail on AWS fails here, with AWS's Runtime.ImportModuleError. Only /tmp is writable, as
+in a Lambda sandbox: an audit hook refuses every other write with ``OSError: [Errno 30] Read-only file system``,
+whoever runs the local cloud (file modes alone do not stop root).
 
-A frame is ``>II`` (header length, body length), a JSON header, then raw body bytes.
-Before every response the worker writes ``SYNC_MARK <seq>`` on stdout, so the parent
-knows when it has seen every log line written before that response.
+The handler is imported once (the cold start), then invoked once per request frame. Requests and responses travel
+over the two inherited pipes, never over stdout/stderr: those belong to the handler and are its log stream.
+A frame is ``>II`` (header length, body length), a JSON header, then raw body bytes. Before every response the worker
+writes ``SYNC_MARK <seq>`` on stdout, so the parent knows when it has seen every log line written before it.
 
-This module is also imported by the parent for the frame format; keep it stdlib-only
-and free of import-time side effects.
+This module is also imported by the parent for the frame format; keep it stdlib-only and free of import-time side
+effects.
 """
 
 from __future__ import annotations
@@ -128,6 +134,11 @@ def marshal(result) -> bytes:
 def invoke(handler, header: dict, body: bytes) -> tuple[bool, bytes]:
     global _request_id
     _request_id = header["request_id"]
+    # "This environment variable changes with each invocation" (Lambda's reserved variables).
+    if header.get("trace_header"):
+        os.environ["_X_AMZN_TRACE_ID"] = header["trace_header"]
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
     context = LambdaContext(_request_id, header["invoked_function_arn"], header["timeout_ms"])
     try:
         try:
@@ -183,13 +194,47 @@ class Channel:
         return bytes(buf)
 
 
-def _setup_sys_path(layer_dirs: list[str]) -> None:
-    # Like /var/task and /opt/python on AWS; the repo root (only here so that this
-    # module can be found) is dropped, so that imports which would fail on AWS fail here too.
-    task_root = os.getcwd()
-    repo_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    rest = [p for p in sys.path[1:] if os.path.abspath(p or ".") not in (task_root, repo_root)]
-    sys.path[:] = [task_root, *layer_dirs, *rest]
+def _setup_sys_path(opt: str) -> None:
+    task_root = os.environ["LAMBDA_TASK_ROOT"]
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    layers = [os.path.join(opt, "python", "lib", version, "site-packages"), os.path.join(opt, "python")] if opt else []
+    runtime_libraries = os.environ["LAMBDA_RUNTIME_DIR"]
+    # With -I -S, what is left of sys.path is the standard library.
+    standard_library = [p for p in sys.path if p and os.path.abspath(p) != os.path.dirname(os.path.abspath(__file__))]
+    sys.path[:] = [task_root, *layers, runtime_libraries, *standard_library]
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_WRITABLE = ("/tmp", "/dev")
+# Audit events that change the filesystem, and which of their arguments are paths.
+_CHANGES = {"os.mkdir": (0,), "os.remove": (0,), "os.rmdir": (0,), "os.rename": (0, 1), "os.link": (0, 1),
+            "os.symlink": (1,), "os.truncate": (0,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,),
+            "shutil.rmtree": (0,), "shutil.copyfile": (1,), "shutil.move": (1,)}
+
+
+def _writable(path) -> bool:
+    if isinstance(path, int):
+        return True          # an open file descriptor: whatever opened it was checked
+    try:
+        real = os.path.realpath(os.fsdecode(path))
+    except (TypeError, ValueError):
+        return True
+    return any(real == root or real.startswith(root + os.sep) for root in _WRITABLE)
+
+
+def _refuse_writes_outside_tmp(event: str, args: tuple) -> None:
+    """A Lambda sandbox's filesystem is read-only except /tmp: refuse the write with the error AWS gives."""
+    if event == "open":
+        path, mode, flags = args
+        writes = any(c in mode for c in "wax+") if isinstance(mode, str) else bool((flags or 0) & _WRITE_FLAGS)
+        paths = [path] if writes else []
+    elif event in _CHANGES:
+        paths = [args[i] for i in _CHANGES[event] if i < len(args)]
+    else:
+        return
+    for target in paths:
+        if target is not None and not _writable(target):
+            raise OSError(30, "Read-only file system", os.fsdecode(target))
 
 
 def _setup_logging() -> None:
@@ -225,7 +270,8 @@ def _exit_with_parent() -> None:
 def main(argv: list[str]) -> int:
     channel = Channel(int(argv[0]), int(argv[1]))
     _exit_with_parent()
-    _setup_sys_path(argv[2:])
+    _setup_sys_path(argv[2] if len(argv) > 2 else "")
+    sys.addaudithook(_refuse_writes_outside_tmp)
     sys.stdout.reconfigure(line_buffering=True)
     _setup_logging()
     try:

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import atexit
 import collections
+import functools
 import json
 import os
+import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,7 +33,7 @@ from pathlib import Path
 
 from localcloud.lambda_.bootstrap import FRAME, SYNC_MARK, encode_frame
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+BOOTSTRAP = Path(__file__).resolve().parent / "bootstrap.py"
 ACCOUNT_ID = "123456789012"
 INIT_TIMEOUT = 10.0  # seconds; on AWS the init phase has its own 10 s, outside the function timeout
 KILL_GRACE = 1.0  # seconds between SIGTERM and SIGKILL in close()
@@ -41,16 +44,19 @@ LOG_SYNC_TIMEOUT = 1.0  # seconds to wait for the log lines written before a res
 class FunctionSpec:
     name: str
     handler: str
-    code_dir: Path
-    layer_dirs: tuple[Path, ...]
+    code_dir: Path                 # LAMBDA_TASK_ROOT: the unpacked deployment package
+    opt_dir: Path | None           # /opt: the unpacked layers, None without layers
     environment: Mapping[str, str]
     timeout: float
     memory_size: int = 1024
     service: str = ""
+    runtime: str = "python3.12"
+    tracing: bool = False          # TracingConfig Mode Active
 
     def __post_init__(self):
         object.__setattr__(self, "code_dir", Path(self.code_dir))
-        object.__setattr__(self, "layer_dirs", tuple(Path(p) for p in self.layer_dirs))
+        if self.opt_dir is not None:
+            object.__setattr__(self, "opt_dir", Path(self.opt_dir))
 
 
 @dataclass(frozen=True)
@@ -66,12 +72,34 @@ class FunctionNotFound(KeyError):
     pass
 
 
+class UnsupportedRuntime(RuntimeError):
+    pass
+
+
+@functools.cache
+def interpreter_for(runtime: str) -> str:
+    """A python3.12 for functions of runtime python3.12: the local cloud's own if it is one, else one on PATH."""
+    match = re.fullmatch(r"python(\d+)\.(\d+)", runtime)
+    if not match:
+        raise UnsupportedRuntime(f"runtime {runtime!r} is not a Python runtime the local cloud runs")
+    if (sys.version_info.major, sys.version_info.minor) == tuple(map(int, match.groups())):
+        return sys.executable
+    found = shutil.which(runtime)
+    if not found:
+        raise UnsupportedRuntime(f"functions of runtime {runtime} need a {runtime} interpreter on PATH")
+    return found
+
+
 def default_base_env() -> dict[str, str]:
+    """What Lambda sets in every sandbox besides the function's own variables (configuration-envvars.html)."""
     return {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "LANG": os.environ.get("LANG", "C.UTF-8"),
-        "PYTHONPATH": str(REPO_ROOT),
+        "PATH": "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        # Not the developer's home: boto3 would read their ~/.aws there. A sandbox's home does not exist.
+        "HOME": "/home/sbx_user1051",
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
     }
 
 
@@ -98,8 +126,8 @@ class _Worker:
         self._response_fd, response_write = os.pipe()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "localcloud.lambda_.bootstrap", str(request_read), str(response_write),
-                 *map(str, spec.layer_dirs)],
+                [interpreter_for(spec.runtime), "-I", "-S", str(BOOTSTRAP), str(request_read), str(response_write),
+                 str(spec.opt_dir or "")],
                 cwd=spec.code_dir, env=env, pass_fds=(request_read, response_write), start_new_session=True,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             )
@@ -217,8 +245,16 @@ class _Pool:
 
 
 class LambdaRuntime:
-    def __init__(self, functions: Iterable[FunctionSpec], *, base_env: Mapping[str, str] | None = None,
-                 log_sink: Callable[[str, str], None] | None = None, max_concurrency: int = 10):
+    def __init__(self, functions: Iterable[FunctionSpec], *, runtime_dir: Path,
+                 base_env: Mapping[str, str] | None = None, log_sink: Callable[[str, str], None] | None = None,
+                 max_concurrency: int = 10, xray=None):
+        """runtime_dir holds the runtime's own libraries (requirements/lambda-runtime.txt); xray, the X-Ray daemon
+        that receives traced invocations' segments (localcloud/xray/daemon.py), if any."""
+        if not (Path(runtime_dir) / "boto3").is_dir():
+            raise FileNotFoundError(f"{runtime_dir} holds no boto3: the Lambda runtime's libraries are not installed "
+                                    "(make install)")
+        self._runtime_dir = Path(runtime_dir)
+        self._xray = xray
         self._specs: dict[str, FunctionSpec] = {}
         for spec in functions:
             if spec.name in self._specs:
@@ -246,19 +282,40 @@ class LambdaRuntime:
         except KeyError:
             raise FunctionNotFound(name) from None
 
-    def invoke(self, name: str, payload: bytes, *, invocation_type: str = "RequestResponse") -> InvokeResult:
+    def invoke(self, name: str, payload: bytes, *, invocation_type: str = "RequestResponse",
+               trace_header: str | None = None) -> InvokeResult:
+        """trace_header: the caller's X-Amzn-Trace-Id, which a traced invocation continues."""
         spec = self.spec(name)
         if isinstance(payload, str):
             payload = payload.encode()
         request_id = str(uuid.uuid4())
+        trace = self._trace(spec, trace_header)
         if invocation_type == "RequestResponse":
-            return self._invoke(spec, payload, request_id)
+            return self._invoke(spec, payload, request_id, trace)
         if invocation_type == "Event":
-            threading.Thread(target=self._invoke_in_background, args=(spec, payload, request_id),
+            threading.Thread(target=self._invoke_in_background, args=(spec, payload, request_id, trace),
                              daemon=True, name=f"lambda-event-{spec.name}").start()
         elif invocation_type != "DryRun":
             raise ValueError(f"unknown invocation type {invocation_type!r}")
         return InvokeResult(b"", None, request_id, 0.0, ())
+
+    def replace(self, specs: Iterable[FunctionSpec]) -> None:
+        """New code for these functions (a repackaged service or layer). As after UpdateFunctionCode on AWS, the
+        next invocations start in fresh sandboxes; invocations running now finish on the code they started with."""
+        stale: list[_Worker] = []
+        with self._lock:
+            for spec in specs:
+                if spec.name not in self._specs:
+                    raise FunctionNotFound(spec.name)
+                self._specs[spec.name] = spec
+                pool = self._pools[spec.name]
+                stale += pool.idle
+                pool.size -= len(pool.idle)
+                self._workers.difference_update(pool.idle)
+                pool.idle.clear()
+                pool.cond.notify_all()
+        for worker in stale:
+            worker.destroy()
 
     def prewarm(self, names: Iterable[str] | None = None) -> None:
         specs = list(self._specs.values()) if names is None else [self.spec(name) for name in names]
@@ -292,7 +349,32 @@ class LambdaRuntime:
 
     # -- internals ---------------------------------------------------------------
 
-    def _invoke(self, spec: FunctionSpec, payload: bytes, request_id: str) -> InvokeResult:
+    def _trace(self, spec: FunctionSpec, trace_header: str | None) -> dict | None:
+        """The X-Ray context of one invocation: the caller's trace continued, or a new one if the function is
+        traced (Active); None when nothing traces it (PassThrough, no sampled caller)."""
+        from localcloud.xray.daemon import new_segment_id, new_trace_id, parse_trace_header, trace_header as header
+
+        incoming = parse_trace_header(trace_header) if trace_header else {}
+        if not spec.tracing and "Root" not in incoming:
+            return None
+        sampled = incoming.get("Sampled", "1" if spec.tracing else "0") == "1"
+        trace_id, segment_id = incoming.get("Root") or new_trace_id(), new_segment_id()
+        return {"trace_id": trace_id, "segment_id": segment_id, "sampled": sampled,
+                "header": header(trace_id, segment_id, sampled)}
+
+    def _invoke(self, spec: FunctionSpec, payload: bytes, request_id: str, trace: dict | None = None) -> InvokeResult:
+        started_at = time.time()
+        result = self._run(spec, payload, request_id, trace)
+        if trace and trace["sampled"] and self._xray is not None:
+            self._xray.record_function_segment(
+                spec.name, f"arn:aws:lambda:{self._region()}:{ACCOUNT_ID}:function:{spec.name}", trace["trace_id"],
+                trace["segment_id"], started_at, time.time(), error=result.function_error is not None)
+        return result
+
+    def _region(self) -> str:
+        return self._base_env.get("AWS_REGION") or self._base_env.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+    def _run(self, spec: FunctionSpec, payload: bytes, request_id: str, trace: dict | None) -> InvokeResult:
         worker = self._acquire(spec)
         reusable = False
         try:
@@ -302,7 +384,7 @@ class LambdaRuntime:
                     return failure
             worker.take_logs(timeout=0)  # drop output printed between invocations
             header = {"request_id": request_id, "timeout_ms": int(spec.timeout * 1000),
-                      "invoked_function_arn": worker.arn}
+                      "invoked_function_arn": worker.arn, "trace_header": trace["header"] if trace else None}
             started = time.monotonic()
             try:
                 worker.send(header, payload)
@@ -352,9 +434,9 @@ class LambdaRuntime:
         return InvokeResult(_error_payload(error_type, message, request_id), "Unhandled", request_id,
                             duration_ms, tuple(lines))
 
-    def _invoke_in_background(self, spec: FunctionSpec, payload: bytes, request_id: str) -> None:
+    def _invoke_in_background(self, spec: FunctionSpec, payload: bytes, request_id: str, trace: dict | None) -> None:
         try:
-            self._invoke(spec, payload, request_id)
+            self._invoke(spec, payload, request_id, trace)
         except Exception as exc:
             if not self._closed:
                 self._safe_log(spec.name, f"{request_id} Event invocation failed: {exc!r}")
@@ -391,7 +473,7 @@ class LambdaRuntime:
         finally:
             for worker in dead:
                 worker.destroy()
-        return self._start_worker(spec, pool)
+        return self._start_worker(self._specs[spec.name], pool)
 
     def _start_worker(self, spec: FunctionSpec, pool: _Pool) -> _Worker:
         """Start a worker for a slot already counted in pool.size."""
@@ -412,7 +494,8 @@ class LambdaRuntime:
     def _release(self, worker: _Worker, reusable: bool) -> None:
         pool = self._pools[worker.spec.name]
         with pool.cond:
-            keep = reusable and not self._closed
+            # A worker started on code that has since been replaced is not reused.
+            keep = reusable and not self._closed and worker.spec is self._specs[worker.spec.name]
             if keep:
                 pool.idle.append(worker)
             else:
@@ -439,7 +522,7 @@ class LambdaRuntime:
 
     def _worker_env(self, spec: FunctionSpec) -> dict[str, str]:
         env = dict(self._base_env)
-        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        region = self._region()
         env.update({
             "AWS_LAMBDA_FUNCTION_NAME": spec.name,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
@@ -447,18 +530,21 @@ class LambdaRuntime:
             "AWS_LAMBDA_FUNCTION_TIMEOUT": f"{spec.timeout:g}",
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
             "AWS_LAMBDA_LOG_STREAM_NAME": f"{datetime.now(timezone.utc):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}",
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
             "LAMBDA_TASK_ROOT": str(spec.code_dir),
+            "LAMBDA_RUNTIME_DIR": str(self._runtime_dir),
+            "LD_LIBRARY_PATH": ":".join(["/lib64", "/usr/lib64", str(self._runtime_dir), f"{self._runtime_dir}/lib",
+                                         str(spec.code_dir), f"{spec.code_dir}/lib", f"{spec.opt_dir or '/opt'}/lib"]),
             "_HANDLER": spec.handler,
-            "TZ": ":UTC",
         })
+        if self._xray is not None:
+            address = self._xray.address_for(spec.name)
+            host, _, port = address.rpartition(":")
+            env.update({"AWS_XRAY_DAEMON_ADDRESS": address, "_AWS_XRAY_DAEMON_ADDRESS": host,
+                        "_AWS_XRAY_DAEMON_PORT": port})
         env.update({key: str(value) for key, value in spec.environment.items()})
-        # The worker has to find `localcloud` whatever PYTHONPATH it was given.
-        paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-        if str(REPO_ROOT) not in paths:
-            env["PYTHONPATH"] = os.pathsep.join([*paths, str(REPO_ROOT)])
         return env
 
     def _safe_log(self, function_name: str, line: str) -> None:

@@ -18,18 +18,20 @@ pytestmark = pytest.mark.timeout(60)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SERVICE = FIXTURES / "fake_service"
-LAYER = FIXTURES / "fake_layer" / "python"
+OPT = FIXTURES / "fake_layer"          # a layer as AWS extracts it under /opt: python/ holds its modules
+RUNTIME_LIBRARIES = REPO_ROOT / ".lambda-runtime"
 
 
-def spec(name, handler=None, *, timeout=10.0, environment=None):
+def spec(name, handler=None, *, timeout=10.0, environment=None, code_dir=SERVICE, tracing=False):
     return FunctionSpec(
         name=name,
         handler=handler or f"handlers/basic.{name}",
-        code_dir=SERVICE,
-        layer_dirs=(LAYER,),
+        code_dir=code_dir,
+        opt_dir=OPT,
         environment=environment or {},
         timeout=timeout,
         service="fake_service",
+        tracing=tracing,
     )
 
 
@@ -39,6 +41,7 @@ def make_runtime():
 
     def make(*specs, **kwargs):
         kwargs.setdefault("log_sink", lambda name, line: None)
+        kwargs.setdefault("runtime_dir", RUNTIME_LIBRARIES)
         runtime = LambdaRuntime(specs, **kwargs)
         runtimes.append(runtime)
         return runtime
@@ -73,7 +76,7 @@ def worker_children():
             cmdline = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"localcloud.lambda_.bootstrap" in cmdline:
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"lambda_/bootstrap.py" in cmdline:
             found.append(int(stat.parent.name))
     return found
 
@@ -210,10 +213,67 @@ def test_environment_and_context(make_runtime, monkeypatch):
     assert second[1]["context"]["aws_request_id"] != result.request_id
 
 
-def test_layer_dir_comes_after_code_dir_on_sys_path(make_runtime):
+def test_the_module_path_is_the_task_root_then_the_layers_then_the_runtimes_libraries(make_runtime):
     runtime = make_runtime(spec("uses_layer"), spec("env_info"))
     assert call(runtime, "uses_layer", {"word": "hi"})[1] == "HI!"
-    assert call(runtime, "env_info", {"keys": []})[1]["sys_path"] == [str(SERVICE), str(LAYER)]
+    sys_path = call(runtime, "env_info", {"keys": []})[1]["sys_path"]
+    assert sys_path[:4] == [str(SERVICE), str(OPT / "python" / "lib" / "python3.12" / "site-packages"),
+                            str(OPT / "python"), str(RUNTIME_LIBRARIES)]
+    # Then only the standard library: no virtualenv, no repository, no user site.
+    assert not [p for p in sys_path[4:] if "site-packages" in p or p.startswith(str(REPO_ROOT))]
+
+
+def test_a_handler_sees_the_runtimes_boto3_not_the_dev_environments(make_runtime):
+    runtime = make_runtime(spec("runtime_libraries"))
+    assert call(runtime, "runtime_libraries")[1] == {"boto3": "1.38.36", "botocore": "1.38.36"}
+
+
+def test_importing_what_only_the_dev_environment_has_fails_at_init_as_on_aws(make_runtime):
+    runtime = make_runtime(spec("dev_only", "handlers/basic.imports_what_only_the_dev_environment_has"),
+                           spec("broken_at_init", "broken.handler"))
+    result, error = call(runtime, "dev_only")
+    assert result.function_error == "Unhandled"
+    assert (error["errorType"], error["errorMessage"]) == ("ModuleNotFoundError", "No module named 'pytest'")
+    result, error = call(runtime, "broken_at_init")
+    assert error["errorType"] == "Runtime.ImportModuleError"
+    assert error["errorMessage"] == "Unable to import module 'broken': No module named 'module_that_does_not_exist'"
+
+
+def test_only_tmp_is_writable(make_runtime, tmp_path):
+    runtime = make_runtime(spec("writes"))
+    assert call(runtime, "writes", {"path": "/tmp/localcloud-lambda-write-test"})[1] == {
+        "written": "/tmp/localcloud-lambda-write-test"}
+    for outside in (SERVICE / "new.txt", Path.home() / "localcloud-lambda-write-test"):
+        answer = call(runtime, "writes", {"path": str(outside)})[1]
+        assert answer == {"errno": 30, "error": f"[Errno 30] Read-only file system: '{outside}'"}
+        assert not outside.exists()
+
+
+def test_replaced_code_runs_in_fresh_workers_from_the_next_invocation(make_runtime, tmp_path):
+    first = spec("version")
+    runtime = make_runtime(first)
+    old_pid = call(runtime, "version")[1]["pid"]
+    import shutil
+    shutil.copytree(SERVICE, tmp_path / "v2")
+    handlers = tmp_path / "v2" / "handlers" / "basic.py"
+    handlers.write_text(handlers.read_text().replace('"version": 1', '"version": 2'))
+
+    runtime.replace([spec("version", code_dir=tmp_path / "v2")])
+
+    answer = call(runtime, "version")[1]
+    assert answer["version"] == 2 and answer["pid"] != old_pid
+    assert not alive(old_pid)
+
+
+def test_a_traced_function_gets_a_trace_header_per_invocation(make_runtime):
+    runtime = make_runtime(spec("traced", "handlers/basic.trace_header", tracing=True),
+                           spec("untraced", "handlers/basic.trace_header"))
+    first, second = call(runtime, "traced")[1], call(runtime, "traced")[1]
+    assert first.startswith("Root=1-") and first.endswith(";Sampled=1") and first != second
+    assert call(runtime, "untraced")[1] is None
+    caller = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    continued = json.loads(runtime.invoke("untraced", b"{}", trace_header=caller).payload)
+    assert continued.startswith("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=") and "53995c3f42cd8ad8" not in continued
 
 
 def test_log_lines_belong_to_their_invocation(make_runtime):

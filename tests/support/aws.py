@@ -33,7 +33,7 @@ def package_templates(names=SERVICES_UNDER_TEST) -> dict[str, dict]:
     by_name = {s.name: s for s in services.discover()}
     with services.offline_aws_endpoint() as endpoint, ThreadPoolExecutor(max_workers=len(names)) as pool:
         # In parallel, like package_all: none of these reads another's outputs unless env.json already holds them.
-        packaged = pool.map(lambda name: services.package(by_name[name], STAGE, aws_endpoint=endpoint), names)
+        packaged = pool.map(lambda name: services.package(by_name[name], STAGE, aws_endpoint=endpoint).template, names)
         return dict(zip(names, packaged))
 
 
