@@ -269,7 +269,7 @@ PERMISSIONS: dict[tuple[str, str], Callable[[dict, Where], tuple[Permission, ...
 
 
 def permissions(api: str, prefix: str, operation: str, params: dict, at: Where) -> tuple[tuple[Permission, ...], bool]:
-    """Every permission `operation` of botocore service `api` needs, in the order AWS checks them, and whether
+    """Every permission `operation` of botocore service `api` needs, in the order the request names them, and whether
     this module knows its resources (False: one permission on "*")."""
     if (api, operation) in PERMISSIONS:
         return PERMISSIONS[api, operation](params, at), True

@@ -43,12 +43,12 @@ class AwsCall:
     params: dict                 # the request's parsed input parameters
     api: str = ""                # botocore's name of the service model ("stepfunctions", "iot-data"); "" if none
     needs_permission: bool = True    # False for the few operations no policy governs (sts:GetCallerIdentity)
-    also: tuple[Permission, ...] = ()    # further permissions the request needs (a DynamoDB transaction's items)
+    further_permissions: tuple[Permission, ...] = ()   # beyond action on resources: a DynamoDB transaction's items
 
     @property
     def permissions(self) -> tuple[Permission, ...]:
-        """Every (action, resources) IAM must allow, in the order AWS checks them."""
-        return (Permission(self.action, self.resources), *self.also)
+        """Every (action, resources) IAM must allow, in the order the request names them."""
+        return (Permission(self.action, self.resources), *self.further_permissions)
 
 
 def identify(method: str, path: str, query: Mapping[str, list[str]], headers: Mapping[str, str], body: bytes,
@@ -74,7 +74,7 @@ def identify(method: str, path: str, query: Mapping[str, list[str]], headers: Ma
     return AwsCall(signing_name=signing_name, service=prefix, operation=operation, action=first.action,
                    resources=first.resources, resource_mapped=mapped, protocol=protocol, access_key_id=access_key_id,
                    params=params, api=api, needs_permission=(api, operation) not in NO_PERMISSION_NEEDED,
-                   also=tuple(others))
+                   further_permissions=tuple(others))
 
 
 # --- the signature --------------------------------------------------------------------------------------------------
