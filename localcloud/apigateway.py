@@ -9,6 +9,7 @@ gets 400 and the integration is never called. Any other integration answers 501 
 """
 import base64
 import json
+import logging
 import re
 import time
 import uuid
@@ -19,7 +20,10 @@ from jsonschema import Draft4Validator
 from werkzeug.wrappers import Request, Response
 
 from localcloud.edge import json_response
-from localcloud.stack import ServiceStack
+from localcloud.lambda_.permissions import InvokeRefused
+from localcloud.stack import ACCOUNT, REGION, ServiceStack
+
+log = logging.getLogger("localcloud.apigateway")
 
 _STATE_MACHINE_ARN = re.compile(r'"stateMachineArn"\s*:\s*"(arn:aws:states:[^"]+)"')
 _TEXT_TYPES = ("text/", "application/json", "application/x-www-form-urlencoded", "application/xml")
@@ -106,7 +110,9 @@ def _validation_errors(schema: dict, text: str) -> list[str]:
 
 
 class ApiGateway:
-    """A WSGI app. invoke(function, payload) -> InvokeResult; start_execution(arn, input, name) -> dict."""
+    """A WSGI app. invoke(function, payload, *, source_arn) -> InvokeResult, as API Gateway's service principal
+    invokes (refused with InvokeRefused when the function's resource policy does not let it);
+    start_execution(arn, input, name) -> dict."""
 
     def __init__(self, stacks: list[ServiceStack], invoke: Callable, start_execution: Callable, stage: str,
                  base_url: str):
@@ -189,7 +195,14 @@ class ApiGateway:
             "body": (body if is_text else base64.b64encode(raw).decode()) if raw else None,
             "isBase64Encoded": not is_text,
         }
-        result = self._invoke(route.target, json.dumps(event).encode())
+        source_arn = (f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{route.service}/{self._stage}/{request.method}"
+                      f"{route.resource_path}")
+        try:
+            result = self._invoke(route.target, json.dumps(event).encode(), source_arn=source_arn)
+        except InvokeRefused as exc:
+            # AWS's execution log says it; the caller only sees the 500.
+            log.error("Execution failed due to configuration error: Invalid permissions on Lambda function (%s)", exc)
+            return json_response(500, {"message": "Internal server error"}, headers={"x-amzn-RequestId": request_id})
         if result.function_error:
             return json_response(502, {"message": "Internal server error"}, headers={"x-amzn-RequestId": request_id})
         try:

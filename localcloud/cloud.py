@@ -19,7 +19,11 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from localcloud import moto_gaps, parts, services
 from localcloud.apigateway import ApiGateway
 from localcloud.edge import Edge
+from localcloud.iam.enforcement import Enforcer
+from localcloud.iam.names import MotoNames
+from localcloud.iam.roles import Roles
 from localcloud.lambda_.artifacts import Unpacked
+from localcloud.lambda_.permissions import ResourcePolicies, invoker
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
 from localcloud.provisioner import provision
 from localcloud.ses_inbox import SesInbox
@@ -98,6 +102,8 @@ class LocalCloud:
     packages: dict[str, services.Package] = field(default_factory=dict)
     runtime: LambdaRuntime | None = None
     xray: XRayDaemon | None = None
+    roles: Roles | None = None
+    resource_policies: ResourcePolicies | None = None
     api: ApiGateway | None = None
     inbox: SesInbox = field(default_factory=SesInbox)
     parts: dict[str, str] = field(default_factory=dict)   # part -> "starting" | "running" | "stopped"
@@ -121,6 +127,10 @@ class LocalCloud:
         os.environ.update(_fake_credentials())
         moto_gaps.enable_state_machine_execution()
         self.edge = Edge(runtime_lookup=lambda: self.runtime, inbox=self.inbox, health=self.health)
+        self.roles = Roles(self.client)
+        self.edge.authorize = Enforcer(self.roles, MotoNames(account=ACCOUNT, region=REGION), region=REGION,
+                                       account=ACCOUNT).check
+        moto_gaps.act_as_state_machine_roles(self._state_machine_credentials)
         self._serve("edge", self.edge, self.settings.edge_port)
 
         self.parts["services"] = "starting"
@@ -139,7 +149,8 @@ class LocalCloud:
         self._create_state_machines()
         self.parts["stepfunctions"] = "running"
 
-        self.api = ApiGateway(list(self.stacks.values()), invoke=self.runtime.invoke,
+        self.resource_policies = ResourcePolicies(list(self.stacks.values()))
+        self.api = ApiGateway(list(self.stacks.values()), invoke=self.invoker("apigateway.amazonaws.com"),
                               start_execution=self._start_execution, stage=STAGE, base_url=self.settings.api_url)
         self._serve("apigateway", self.api, self.settings.api_port)
         self._extensions += parts.discover()
@@ -151,6 +162,21 @@ class LocalCloud:
             self.runtime.prewarm()
         self._up = True
         log.info("local cloud up in %.2fs", time.monotonic() - started)
+
+    def invoker(self, principal: str):
+        """Lambda's Invoke as a service (apigateway.amazonaws.com, events..., iot...) calls it: only for functions
+        whose resource-based policy lets that principal in. invoke(function, payload, *, source_arn, ...)."""
+        return invoker(self.resource_policies, self.runtime.invoke, principal, ACCOUNT)
+
+    def function_session(self, function: str):
+        """The role session a function runs with (what the Lambda service itself uses for its event sources)."""
+        return self.roles.session(self.runtime.spec(function).role_arn, function, "lambda.amazonaws.com")
+
+    def client_as(self, session, service_name: str):
+        return boto3.client(service_name, endpoint_url=self.settings.edge_url, region_name=REGION,
+                            aws_access_key_id=session.access_key_id, aws_secret_access_key=session.secret_access_key,
+                            aws_session_token=session.session_token,
+                            config=Config(retries={"mode": "standard", "max_attempts": 3}))
 
     def add_extension(self, extension) -> None:
         """A part started after the core, besides those of localcloud/parts/ (tests add their own)."""
@@ -203,6 +229,8 @@ class LocalCloud:
         for name, package in wave.items():
             stack = ServiceStack(name, STAGE, package.template)
             provision(stack, self.client)
+            for logical_id, role in stack.of_type("AWS::IAM::Role").items():
+                self.roles.create(stack.attributes(logical_id)["Ref"], stack.resolve(role["Properties"]))
             self.stacks[name] = stack
             self.packages[name] = package
             services.record_outputs(STAGE, name, self.settings.canonical(stack.outputs()))
@@ -229,6 +257,9 @@ class LocalCloud:
                     raise RuntimeError(f"{stack.service}: {props['FunctionName']}: Layer version {missing[0]} does "
                                        "not exist (no service of this repository provides it)")
                 environment = (props.get("Environment") or {}).get("Variables") or {}
+                # As Lambda does: the function calls AWS with a session in its own role.
+                session = self.roles.session(props["Role"], props["FunctionName"], "lambda.amazonaws.com")
+                environment = {**environment, **session.environment()}
                 specs.append(FunctionSpec(
                     name=props["FunctionName"],
                     handler=props["Handler"],
@@ -240,6 +271,7 @@ class LocalCloud:
                     service=stack.service,
                     runtime=props["Runtime"],
                     tracing=(props.get("TracingConfig") or {}).get("Mode") == "Active",
+                    role_arn=props["Role"],
                 ))
         return specs
 
@@ -253,18 +285,24 @@ class LocalCloud:
             **default_base_env(),
             # The one variable AWS does not set: boto3 in the function must reach this cloud, not AWS.
             "AWS_ENDPOINT_URL": self.settings.edge_url,
-            **_fake_credentials(),
+            "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
         }
+
+    def _state_machine_credentials(self, role_arn: str) -> tuple[str, str, str]:
+        session = self.roles.session(role_arn, "StepFunctions", "states.amazonaws.com")
+        return session.access_key_id, session.secret_access_key, session.session_token
 
     def _create_state_machines(self) -> None:
         sfn = self.client("stepfunctions")
         for stack in self.stacks.values():
             for logical_id, resource in stack.of_type("AWS::StepFunctions::StateMachine").items():
                 attributes = stack.attributes(logical_id)
+                role_arn = stack.resolve(resource["Properties"]["RoleArn"])
+                self.roles.session(role_arn, "StepFunctions", "states.amazonaws.com")   # refused if not assumable
                 sfn.create_state_machine(
                     name=attributes["Name"],
                     definition=self.settings.localize(stack.state_machine_definition(logical_id)),
-                    roleArn=f"arn:aws:iam::{ACCOUNT}:role/{attributes['Name']}-role",
+                    roleArn=role_arn,
                 )
 
     def _start_execution(self, state_machine_arn: str, execution_input: str, name: str) -> dict:

@@ -49,6 +49,8 @@ class Edge:
         self._health = health
         self._routes: list[Route] = []
         self._moto = DomainDispatcherApplication(create_backend_app)
+        # IAM: (method, raw path, query, headers, body) -> None, or the (status, headers, body) of a refusal.
+        self.authorize: Callable | None = None
 
     def add_route(self, predicate: Callable[[Request, bytes], bool], handler: Callable[[Request, bytes], Response]):
         self._routes.append((predicate, handler))
@@ -56,6 +58,14 @@ class Edge:
     def __call__(self, environ, start_response) -> Iterable[bytes]:
         request = Request(environ)
         body = request.get_data(cache=True)
+        if self.authorize is not None:
+            # Before anything answers, our routes too (Invoke, GetActivityTask, iot-data Publish): IAM judges all.
+            raw_path = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+            refused = self.authorize(request.method, raw_path, {k: request.args.getlist(k) for k in request.args},
+                                     request.headers, body)
+            if refused is not None:
+                status, headers, payload = refused
+                return Response(payload, status=status, headers=headers)(environ, start_response)
         response = self._dispatch(request, body)
         if response is None:
             return self._to_moto(environ, body, start_response, request)

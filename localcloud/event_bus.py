@@ -6,7 +6,8 @@ Two kinds of rule exist in serverless.yml files and both are read from the packa
 - ScheduleExpression rules (`events: - schedule:`): a timer thread per rule invokes the targets with a
   "Scheduled Event". rate(N minute|minutes|hour|hours|day|days) as on AWS; stage local may also say
   rate(N second|seconds), which AWS refuses, to tick fast; cron(...) fires once a minute locally.
-Targets are invoked asynchronously (InvocationType Event), as EventBridge invokes Lambda.
+Targets are invoked asynchronously (InvocationType Event), as EventBridge invokes Lambda, as its service principal:
+a function whose resource-based policy does not let events.amazonaws.com in for that rule is not invoked.
 """
 import json
 import logging
@@ -20,6 +21,7 @@ from typing import Callable
 from moto.events.models import EventPattern
 
 from localcloud.edge import function_name
+from localcloud.lambda_.permissions import InvokeRefused
 from localcloud.stack import ACCOUNT, REGION, ServiceStack
 
 log = logging.getLogger("localcloud.events")
@@ -85,7 +87,7 @@ def event_from_entry(entry: dict) -> dict:
 class EventBus:
     def __init__(self, rules: list[Rule], invoke: Callable):
         self.rules = rules
-        self._invoke = invoke            # LambdaRuntime.invoke(name, payload, invocation_type=...)
+        self._invoke = invoke            # invoke(name, payload, *, source_arn, invocation_type), as events.amazonaws.com
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.delivered: list[tuple[str, str]] = []   # (rule name, event id), for the curious
@@ -104,8 +106,10 @@ class EventBus:
 
     def _deliver(self, rule: Rule, function: str, payload: str, event_id: str) -> None:
         try:
-            self._invoke(function, payload.encode(), invocation_type="Event")
+            self._invoke(function, payload.encode(), invocation_type="Event", source_arn=rule.arn)
             self.delivered.append((rule.name, event_id))
+        except InvokeRefused as exc:
+            log.error("rule %s failed to invoke its target: %s", rule.name, exc)
         except Exception:
             log.exception("rule %s could not invoke %s", rule.name, function)
 

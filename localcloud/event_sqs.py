@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from localcloud.edge import function_name
+from localcloud.iam.policy import evaluate
 from localcloud.stack import REGION, ServiceStack
 
 log = logging.getLogger("localcloud.sqs-mappings")
@@ -48,6 +49,20 @@ def mappings_of(stacks: list[ServiceStack]) -> list[QueueMapping]:
     return found
 
 
+# What the Lambda service needs the function's role to allow on the queue (Lambda developer guide, SQS event source).
+_POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+
+
+def check_queue_permissions(mapping: QueueMapping, policies: list[dict]) -> None:
+    """Refused as CloudFormation refuses to create such a mapping."""
+    for action in _POLLER_ACTIONS:
+        if not evaluate(policies, action, [mapping.queue_arn]).allowed:
+            raise RuntimeError(
+                f"{mapping.service}: AWS::Lambda::EventSourceMapping of {mapping.function} cannot be created: "
+                f"Invalid request provided: The provided execution role does not have permissions to call "
+                f"{action.split(':')[1]} on SQS")
+
+
 def sqs_event(mapping: QueueMapping, messages: list[dict]) -> dict:
     return {"Records": [{
         "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
@@ -75,7 +90,9 @@ class QueuePoller:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        url = self._sqs.get_queue_url(QueueName=self.mapping.queue_name)["QueueUrl"]
+        # From the ARN, as Lambda's poller knows the queue (its role needs no sqs:GetQueueUrl).
+        account = self.mapping.queue_arn.split(":")[4]
+        url = f"{self._sqs.meta.endpoint_url}/{account}/{self.mapping.queue_name}"
         while not self._stop.is_set():
             try:
                 self.poll_once(url, wait_seconds=1)

@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlencode
@@ -106,8 +107,16 @@ def _as_request(method: str, path: str, query: Mapping[str, list[str]], headers:
 
 def _modelled_operation(signing_name: str, request: Request) -> tuple[str, str, str, dict] | None:
     """(botocore service, operation name, protocol, parsed input) from the first model signed as `signing_name`
-    that routes the request."""
-    for api in _apis_signed_as(signing_name):
+    that routes the request: the likely model first (one file), every model signed so only if it does not."""
+    found = _routed(_likely_apis(signing_name), request)
+    if found is None:
+        others = tuple(api for api in _apis_signed_as(signing_name) if api not in _likely_apis(signing_name))
+        found = _routed(others, request)
+    return found
+
+
+def _routed(apis: tuple[str, ...], request: Request) -> tuple[str, str, str, dict] | None:
+    for api in apis:
         try:
             operation, uri_params = get_service_router(api).match(request)
             protocol = determine_request_protocol(get_service_model(api), request.content_type)
@@ -151,16 +160,40 @@ def _permissions_or_any(api: str, prefix: str, operation: str, params: dict, at:
     return (needed or (Permission(f"{prefix}:{operation}", ANY),)), mapped and bool(needed)
 
 
+# Signing names whose model is named otherwise; every other model is named like its signing name.
+_MODEL_OF_SIGNING_NAME = {"states": "stepfunctions", "iotdata": "iot-data", "email": "ses", "monitoring": "cloudwatch",
+                          "execute-api": "apigateway", "tagging": "resourcegroupstaggingapi"}
+_index_lock = threading.Lock()
+
+
 @functools.cache
+def _likely_apis(signing_name: str) -> tuple[str, ...]:
+    """The model a signing name most likely belongs to, if botocore has it and it is signed so: one model file read,
+    where the complete index costs a read of every model (about a second, and many times that while functions
+    start: the first requests of a local cloud all come at once)."""
+    api = _MODEL_OF_SIGNING_NAME.get(signing_name, signing_name)
+    loader = _loader()
+    if api not in loader.list_available_services("service-2"):
+        return ()
+    metadata = _model_file(loader, api)["metadata"]
+    return (api,) if (metadata.get("signingName") or metadata["endpointPrefix"]) == signing_name else ()
+
+
+@functools.cache
+def _loader() -> botocore.loaders.Loader:
+    return botocore.loaders.create_loader()
+
+
 def _apis_signed_as(signing_name: str) -> tuple[str, ...]:
-    return _botocore_services_by_signing_name().get(signing_name, ())
+    with _index_lock:     # built once, by whichever request needs it first
+        return _botocore_services_by_signing_name().get(signing_name, ())
 
 
 @functools.cache
 def _botocore_services_by_signing_name() -> dict[str, tuple[str, ...]]:
     """Every botocore service model, by the name its requests are signed with: "states" -> stepfunctions, "ses"
     -> ses, sesv2 (and two more). Read once (about a second): each model's metadata is kept, the model is not."""
-    loader = botocore.loaders.create_loader()
+    loader = _loader()
     found: dict[str, list[str]] = {}
     for api in loader.list_available_services("service-2"):
         metadata = _model_file(loader, api)["metadata"]

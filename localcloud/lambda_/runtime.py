@@ -52,6 +52,7 @@ class FunctionSpec:
     service: str = ""
     runtime: str = "python3.12"
     tracing: bool = False          # TracingConfig Mode Active
+    role_arn: str = ""             # its execution role
 
     def __post_init__(self):
         object.__setattr__(self, "code_dir", Path(self.code_dir))

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request, Response
 from localcloud import moto_gaps
 from localcloud.edge import client_hung_up, json_response
 from localcloud.event_bus import EventBus, event_from_entry, rules_of
-from localcloud.event_sqs import QueuePoller, mappings_of
+from localcloud.event_sqs import QueuePoller, check_queue_permissions, mappings_of
 
 log = logging.getLogger("localcloud.event-sources")
 _RDS_PLAN = re.compile(r"^/_localcloud/rds/(?P<kind>instances|snapshots)/(?P<id>[A-Za-z0-9-]+)/?$")
@@ -51,14 +51,18 @@ class EventSources:
         moto_gaps.enable_activities()
         moto_gaps.enable_slow_rds_snapshots()
         stacks = list(cloud.stacks.values())
-        self.bus = EventBus(rules_of(stacks), invoke=cloud.runtime.invoke)
+        self.bus = EventBus(rules_of(stacks), invoke=cloud.invoker("events.amazonaws.com"))
         cloud.edge.add_route(lambda r, b: _target(r) == "AWSEvents.PutEvents", self._put_events)
         cloud.edge.add_route(lambda r, b: _target(r) == "AWSStepFunctions.GetActivityTask", self._get_activity_task)
         cloud.edge.add_route(lambda r, b: r.method == "POST" and bool(_RDS_PLAN.match(r.path)), self._plan_rds)
         moto_gaps.add_rds_snapshot_listener(self.bus.put)
         self.bus.start_schedules()
         for mapping in mappings_of(stacks):
-            poller = QueuePoller(mapping, cloud.client("sqs"), cloud.runtime.invoke)
+            # The Lambda service polls with the function's own role, which must allow it (checked as the
+            # mapping's deploy would be).
+            session = cloud.function_session(mapping.function)
+            check_queue_permissions(mapping, cloud.roles.policies(session.role_name))
+            poller = QueuePoller(mapping, cloud.client_as(session, "sqs"), cloud.runtime.invoke)
             poller.start()
             self.pollers.append(poller)
         log.info("%d event rules, %d queue mappings", len(self.bus.rules), len(self.pollers))
