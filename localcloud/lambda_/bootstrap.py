@@ -78,9 +78,14 @@ class LambdaContext:
 
 
 def load_handler(handler: str):
+    """The handler, as AWS's Python runtime interface client (awslambdaric) finds it: a missing module is an init
+    failure, a missing function is not (the init succeeds and every invocation fails with HandlerNotFound)."""
     module_path, _, attribute = handler.rpartition(".")
     if not module_path or not attribute:
         raise Fault("Runtime.MalformedHandlerName", f"Bad handler '{handler}'")
+    if module_path.split("/")[0].split(".")[0] in sys.builtin_module_names:
+        raise Fault("Runtime.BuiltInModuleConflict",
+                    f"Cannot use built-in module {module_path.split('/')[0]} as a handler module")
     try:
         module = importlib.import_module(module_path.replace("/", "."))
     except ImportError as exc:
@@ -91,7 +96,11 @@ def load_handler(handler: str):
     try:
         return getattr(module, attribute)
     except AttributeError:
-        raise Fault("Runtime.HandlerNotFound", f"Handler '{attribute}' missing on module '{module_path}'")
+        fault = Fault("Runtime.HandlerNotFound", f"Handler '{attribute}' missing on module '{module_path}'")
+
+        def missing_handler(event, context):
+            raise fault
+        return missing_handler
 
 
 def error_object(exc: BaseException) -> dict:

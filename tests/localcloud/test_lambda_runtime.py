@@ -171,7 +171,11 @@ def test_import_and_handler_errors(make_runtime):
     assert result.function_error == "Unhandled"
     assert error["errorType"] == "Runtime.ImportModuleError"
     assert "module_that_does_not_exist" in error["errorMessage"]
-    assert call(runtime, "missing")[1]["errorType"] == "Runtime.HandlerNotFound"
+    first, missing = call(runtime, "missing")
+    assert (missing["errorType"], missing["errorMessage"]) == (
+        "Runtime.HandlerNotFound", "Handler 'nope' missing on module 'handlers/basic'")
+    # As with awslambdaric, the init succeeded: the same sandbox answers the next invocation.
+    assert call(runtime, "missing")[0].log_lines and len(runtime._pools["missing"].idle) == 1
     assert call(runtime, "counter")[0].function_error is None
 
 
