@@ -17,12 +17,14 @@ from botocore.config import Config
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from localcloud import moto_gaps, parts, services
+from localcloud.layer import build as build_layer
 from localcloud.apigateway import ApiGateway
 from localcloud.edge import Edge
 from localcloud.iam.enforcement import Enforcer
 from localcloud.iam.names import MotoNames
 from localcloud.iam.roles import Roles
 from localcloud.lambda_.artifacts import Unpacked
+from localcloud.lambda_.hot_reload import CodeWatcher
 from localcloud.lambda_.permissions import ResourcePolicies, invoker
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
 from localcloud.provisioner import provision
@@ -104,6 +106,7 @@ class LocalCloud:
     xray: XRayDaemon | None = None
     roles: Roles | None = None
     resource_policies: ResourcePolicies | None = None
+    watcher: CodeWatcher | None = None
     api: ApiGateway | None = None
     inbox: SesInbox = field(default_factory=SesInbox)
     parts: dict[str, str] = field(default_factory=dict)   # part -> "starting" | "running" | "stopped"
@@ -160,6 +163,8 @@ class LocalCloud:
             self.parts[extension.name] = "running"
         if self.settings.prewarm:
             self.runtime.prewarm()
+        self.watcher = CodeWatcher({s.name: self._code_sources(s) for s in found}, reload=self.reload_code)
+        self.watcher.start()
         self._up = True
         log.info("local cloud up in %.2fs", time.monotonic() - started)
 
@@ -191,6 +196,8 @@ class LocalCloud:
 
     def stop(self) -> None:
         self._up = False
+        if self.watcher:
+            self.watcher.stop()
         for extension in reversed(self._extensions):
             try:
                 extension.stop()
@@ -244,13 +251,34 @@ class LocalCloud:
                 found[stack.attributes(logical_id)["Ref"]] = self.packages[stack.service].artifact(content["S3Key"])
         return found
 
-    def _function_specs(self) -> list[FunctionSpec]:
-        """Every function as it deploys: its package's zip unpacked as the task root, its layers' zips as /opt."""
+    @staticmethod
+    def _code_sources(service: services.Service) -> list[Path]:
+        # The layer's code, not its build (shared/build is what an edit of it produces).
+        if service.name == "shared":
+            return [service.path / "python", services.REPO / "requirements" / "layer.txt"]
+        return [service.path]
+
+    def reload_code(self, name: str) -> None:
+        """A service's code changed: package it again and renew its functions (every user of a layer for "shared")."""
+        service = next(s for s in services.discover() if s.name == name)
+        if name == "shared":
+            build_layer()
+        self.packages[name] = services.package(service, STAGE, aws_endpoint=self.settings.edge_url)
+        renewed = self._function_specs(layer_users=name == "shared", service=name)
+        self.runtime.replace(renewed)
+
+    def _function_specs(self, *, service: str | None = None, layer_users: bool = False) -> list[FunctionSpec]:
+        """Every function as it deploys: its package's zip unpacked as the task root, its layers' zips as /opt.
+        Only `service`'s functions if given (or, with layer_users, every function with a layer)."""
         unpacked, layer_zips = Unpacked(services.STATE_DIR), self._layer_zips()
         specs = []
         for stack in self.stacks.values():
+            if service is not None and not layer_users and stack.service != service:
+                continue
             for logical_id, resource in stack.of_type("AWS::Lambda::Function").items():
                 props = stack.resolve(resource["Properties"])
+                if layer_users and not props.get("Layers"):
+                    continue
                 missing = [arn for arn in props.get("Layers", []) if arn not in layer_zips]
                 if missing:
                     # CloudFormation's own refusal of such a function.
