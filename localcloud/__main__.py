@@ -10,7 +10,9 @@ from localcloud.cloud import LocalCloud, PortInUse, Settings
 
 
 def up(args) -> int:
-    cloud = LocalCloud(Settings(edge_port=args.edge_port, api_port=args.api_port, mqtt_port=args.mqtt_port))
+    cloud = LocalCloud(Settings(edge_port=args.edge_port, api_port=args.api_port, mqtt_port=args.mqtt_port,
+                                prewarm=not args.no_prewarm,
+                                services=tuple(filter(None, (args.services or "").split(",")))))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -43,6 +45,9 @@ def main(argv=None) -> int:
     parser.add_argument("--edge-port", type=int, default=4566)
     parser.add_argument("--api-port", type=int, default=3000)
     parser.add_argument("--mqtt-port", type=int, default=8883)
+    parser.add_argument("--services", help="only these services (comma-separated folder names) and those whose "
+                                           "outputs they read, e.g. --services orchestrator")
+    parser.add_argument("--no-prewarm", action="store_true", help="start Lambda workers on first use only")
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.set_defaults(func=up)
     from localcloud import cli

@@ -61,6 +61,7 @@ class Settings:
     mqtt_port: int = 8883
     host: str = "127.0.0.1"
     prewarm: bool = True
+    services: tuple[str, ...] = ()        # only these (and what they depend on); all when empty
 
     @property
     def edge_url(self) -> str:
@@ -137,7 +138,7 @@ class LocalCloud:
         self._serve("edge", self.edge, self.settings.edge_port)
 
         self.parts["services"] = "starting"
-        found = services.discover()
+        found = services.with_dependencies(services.discover(), self.settings.services)
         services.package_all(found, STAGE, aws_endpoint=self.settings.edge_url, after_wave=self._deploy_wave)
         self.parts["services"] = "running"
 

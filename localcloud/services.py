@@ -64,6 +64,23 @@ def discover() -> list[Service]:
     return found
 
 
+def with_dependencies(services: list[Service], wanted: tuple[str, ...] | list[str]) -> list[Service]:
+    """The wanted services and every service whose outputs they read, transitively (all of them if none wanted)."""
+    if not wanted:
+        return services
+    by_name = {s.name: s for s in services}
+    unknown = sorted(set(wanted) - by_name.keys())
+    if unknown:
+        raise ValueError(f"no such service: {', '.join(unknown)} (services: {', '.join(sorted(by_name))})")
+    needed, todo = set(), list(wanted)
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo += by_name[name].depends_on
+    return [s for s in services if s.name in needed]
+
+
 def deploy_waves(services: list[Service]) -> list[list[Service]]:
     """Group services so that each wave only needs the outputs of earlier waves (the order `make deploy` uses)."""
     by_name = {s.name: s for s in services}

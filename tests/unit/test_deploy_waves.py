@@ -54,3 +54,17 @@ def test_given_services_that_read_each_other_when_waves_are_planned_then_the_cyc
 def test_given_a_dependency_on_an_unknown_service_when_waves_are_planned_then_it_is_named(tmp_path):
     with pytest.raises(ValueError, match="a reads outputs of unknown services: ghost"):
         deploy_waves([service(tmp_path, "a", "ghost")])
+
+
+def test_a_subset_of_services_brings_every_service_whose_outputs_it_reads(tmp_path):
+    found = [service(tmp_path, "shared"), service(tmp_path, "approval", "shared"),
+             service(tmp_path, "third-party-api", "shared"), service(tmp_path, "orchestrator", "shared", "approval",
+                                                                      "third-party-api"),
+             service(tmp_path, "rds-snapshot", "shared")]
+
+    picked = services.with_dependencies(found, ["orchestrator"])
+
+    assert sorted(s.name for s in picked) == ["approval", "orchestrator", "shared", "third-party-api"]
+    assert services.with_dependencies(found, []) == found
+    with pytest.raises(ValueError, match="no such service: nope"):
+        services.with_dependencies(found, ["nope"])
