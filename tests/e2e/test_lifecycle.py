@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import OUTPUT, REPO, _free_port
+from conftest import OUTPUT, REPO, free_port
 
 
 def descendants(pid: int) -> set[int]:
@@ -65,7 +65,7 @@ def start_cloud(ports: dict, log_name: str) -> subprocess.Popen:
 
 
 def test_ctrl_c_leaves_no_process_behind_and_a_restart_works(cloud):   # after the session cloud: no port clash
-    ports = {"edge": _free_port(), "api": _free_port(), "mqtt": _free_port()}
+    ports = {"edge": free_port(), "api": free_port(), "mqtt": free_port()}
     for attempt in ("first start", "restart"):
         process = start_cloud(ports, f"lifecycle-{attempt.replace(' ', '-')}.log")
         try:
