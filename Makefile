@@ -13,7 +13,7 @@ SERVICE ?=
 
 TENANT ?= tenant1
 
-.PHONY: help install layer package lint test test-unit test-integration test-localcloud test-e2e local deploy bench clean \
+.PHONY: help install layer package lint test test-unit test-integration test-localcloud test-e2e test-parity local deploy bench clean \
         worker activity-worker invoke
 
 help:  ## list the targets
@@ -63,11 +63,14 @@ test-localcloud: install  ## the local cloud's own parts (runtime, edge, API emu
 test-e2e: install layer  ## the whole system through the local cloud's public surfaces
 	$(PY) -m pytest tests/e2e
 
+test-parity: install layer  ## deliberate deploy defects: the local cloud must fail as AWS would, with AWS's error
+	$(PY) -m pytest tests/parity
+
 lint: install  ## pyflakes rules over all Python (a test defined twice never runs)
 	$(PY) -m ruff check .
 
 test: install package lint  ## install what is missing, then run every test
-	$(PY) -m pytest tests/unit tests/integration tests/localcloud tests/e2e
+	$(PY) -m pytest tests/unit tests/integration tests/localcloud tests/parity tests/e2e
 
 local: install layer  ## run the whole system offline: AWS at :4566, APIs at :3000 (Ctrl-C stops it)
 	$(PY) -m localcloud $(LOCALCLOUD_ARGS)
