@@ -1,11 +1,11 @@
 """AWS IoT Core, locally: a real MQTT broker with mutual TLS, the IoT data-plane Publish, and the topic rules.
 
-- mosquitto on 127.0.0.1:8883 (see localcloud/mqtt_broker.py for why a real broker), with a CA and client
+- mosquitto on 127.0.0.1:8883 (see localcloud/iot/broker.py for why a real broker), with a CA and client
   certificates for the tenants listed in env.json (stages.local.settings.iotTenants) under .localcloud/mqtt/certs/;
 - `iot-data` Publish at the AWS endpoint (POST /topics/<topic>?qos=1) publishes into the broker, answering only
   once the broker acknowledged a QoS 1 message, so a failed publish fails the caller as on AWS;
 - every AWS::IoT::TopicRule of every template subscribes to its topic filter and invokes its Lambda functions
-  asynchronously with the SELECTed event (localcloud/iot_rules.py).
+  asynchronously with the SELECTed event (localcloud/iot/rules.py).
 
 The broker and the rules are reached by one privileged MQTT client (the "bridge"), as IoT's rules engine is.
 """
@@ -17,10 +17,11 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from localcloud import iot_rules, services
-from localcloud.certificates import BRIDGE_IDENTITY
+from localcloud import services
+from localcloud.iot import rules as iot_rules
+from localcloud.iot.certificates import BRIDGE_IDENTITY
 from localcloud.edge import aws_error
-from localcloud.mqtt_broker import MosquittoBroker
+from localcloud.iot.broker import MosquittoBroker
 
 log = logging.getLogger("localcloud.mqtt")
 DEFAULT_TENANTS = ["tenant1", "tenant2"]

@@ -1,7 +1,7 @@
 """workers.onprem: the default job, the job context, and the broker's ACL that mirrors the IoT policy."""
 import pytest
 
-from localcloud.mqtt_broker import acl_text
+from localcloud.iot.broker import acl_text
 from workers.onprem import config
 from workers.onprem.jobs import JobCancelled, RunningJob, add, load
 
