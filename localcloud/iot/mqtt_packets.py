@@ -19,7 +19,7 @@ MQTT_311, MQTT_5 = 4, 5          # protocol levels in CONNECT
 
 # Reason codes the gateway sends (MQTT 5, 2.4)
 NOT_AUTHORIZED = 0x87
-UNSUPPORTED_PROTOCOL_VERSION = 0x84
+PACKET_TOO_LARGE = 0x95
 # MQTT 3.1.1 CONNACK return code (3.2.2.3)
 V311_UNACCEPTABLE_PROTOCOL_VERSION = 0x01
 
