@@ -19,6 +19,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 BRIDGE_IDENTITY = "localcloud-bridge"
 _VALID_DAYS = 3650
+# CreateKeysAndCertificate's certificates are valid until the end of 2049 on AWS.
+_DEVICE_NOT_AFTER = datetime.datetime(2049, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,21 @@ class CertificateAuthority:
                 .sign(key, hashes.SHA256()))
         _write_key(self._ca_key, key)
         self.ca_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+    def issue_device_certificate(self, subject: x509.Name, public_key) -> x509.Certificate:
+        """A client certificate for a device's own key, as AWS IoT's CA issues one (the subject is the caller's)."""
+        ca_key = serialization.load_pem_private_key(self._ca_key.read_bytes(), password=None)
+        ca_cert = x509.load_pem_x509_certificate(self.ca_cert.read_bytes())
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return (x509.CertificateBuilder().subject_name(subject).issuer_name(ca_cert.subject)
+                .public_key(public_key).serial_number(x509.random_serial_number())
+                .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(_DEVICE_NOT_AFTER)
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                .add_extension(x509.KeyUsage(digital_signature=True, key_encipherment=True, content_commitment=False,
+                                             data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                             crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+                .sign(ca_key, hashes.SHA256()))
 
     @staticmethod
     def _issue(ca_cert, ca_key, common_name: str, cert_path: Path, key_path: Path, *, server: bool) -> None:
