@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-LOCAL_CERTS = REPO / ".localcloud" / "mqtt" / "certs"
+LOCAL_CERTS = REPO / ".localcloud" / "mqtt" / "certs"              # the local IoT CA (ca.crt), made by `make local`
+LOCAL_TENANT_CERTS = REPO / ".localcloud" / "mqtt" / "tenants"     # <tenant>.crt/.key, made by workers.onprem.onboard
 DEFAULT_JOB = "workers.onprem.jobs:add"
 
 
