@@ -210,6 +210,10 @@ class DeviceSession:
             return Outcome(refusal="a SUBSCRIBE asking for QoS 2: not supported, no SUBACK")
         return Outcome(to_broker=packet.raw)
 
+    def malformed(self, why: str) -> Outcome:
+        """Bytes that are no MQTT packet end the connection, as any broker ends it (MQTT 5: DISCONNECT 0x81)."""
+        return self._violation(f"a malformed packet: {why}", mp.MALFORMED_PACKET)
+
     def _violation(self, why: str, reason: int = mp.NOT_AUTHORIZED) -> Outcome:
         reply = mp.disconnect(reason) if self.level == mp.MQTT_5 else b""
         return Outcome(to_client=reply, close=True, refusal=why)

@@ -31,7 +31,7 @@ def local_ca(tmp_path, monkeypatch) -> CertificateAuthority:
     """The local IoT CA with the fix applied; moto's own method is put back after the test."""
     monkeypatch.setattr(IoTBackend, "create_keys_and_certificate", IoTBackend.create_keys_and_certificate)
     ca = CertificateAuthority(tmp_path / "certs")
-    ca.ensure([])
+    ca.ensure()
     sign_created_certificates_with_local_ca(ca)
     return ca
 

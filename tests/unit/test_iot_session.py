@@ -336,3 +336,10 @@ def test_with_the_old_cn_policy_two_tenants_certificates_are_one_identity(regist
         session.from_client(connect_packet("AWS IoT Certificate"))
 
         assert not session.from_client(subscribe((shared_topic, 1))).close
+
+
+@pytest.mark.parametrize("level, answer", [(mp.MQTT_311, b""), (mp.MQTT_5, bytes([0xE0, 2, 0x81, 0]))])
+def test_a_malformed_packet_ends_the_connection(registry, level, answer):
+    outcome = connected(registry, level=level).malformed("a string that is not UTF-8")
+
+    assert outcome.close and outcome.to_client == answer
