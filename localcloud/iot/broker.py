@@ -28,11 +28,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from localcloud.iot import mqtt_packets as mp
+
 log = logging.getLogger("localcloud.mqtt")
 MOSQUITTO_CANDIDATES = ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/opt/homebrew/sbin/mosquitto")
 START_TIMEOUT = 10.0
 STOP_GRACE = 5.0
 _PBKDF2_ITERATIONS = 101      # what mosquitto_passwd writes
+_PORT_ATTEMPTS = 3
 
 
 class BrokerUnavailable(RuntimeError):
@@ -129,9 +132,22 @@ class MosquittoBroker:
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.port = self.port or free_port(self.host)
-        password_file, conf_file = self.folder / "passwords", self.folder / "mosquitto.conf"
+        password_file = self.folder / "passwords"
         _write_private(password_file, "".join(password_line(login) + "\n" for login in self.logins))
+        chosen = self.port
+        for attempt in range(1, _PORT_ATTEMPTS + 1):
+            self.port = chosen or free_port(self.host)
+            try:
+                self._start_once(password_file)
+                return
+            except BrokerUnavailable:
+                # A free port can be taken between our probe and mosquitto's bind (other processes, other clouds).
+                if chosen or attempt == _PORT_ATTEMPTS:
+                    raise
+                log.warning("mosquitto could not start on internal port %d; trying another", self.port)
+
+    def _start_once(self, password_file: Path) -> None:
+        conf_file = self.folder / "mosquitto.conf"
         conf_file.write_text(config_text(password_file, self.host, self.port))
         self._process = subprocess.Popen(
             [find_mosquitto(), "-c", str(conf_file)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -148,14 +164,29 @@ class MosquittoBroker:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise BrokerUnavailable(f"mosquitto exited with {self._process.returncode} at start "
+                returncode = self._process.returncode
+                self.stop()
+                raise BrokerUnavailable(f"mosquitto exited with {returncode} at start "
                                         "(its log lines are above, under localcloud.mqtt)")
-            with socket.socket() as probe:
-                if probe.connect_ex((self.host, self.port)) == 0:
-                    return
+            if self._accepts_our_login():
+                return
             time.sleep(0.05)
         self.stop()
         raise BrokerUnavailable(f"mosquitto did not listen on {self.host}:{self.port} within {START_TIMEOUT}s")
+
+    def _accepts_our_login(self) -> bool:
+        """Something listening is not enough (the port may be another process's): our mosquitto accepts our login."""
+        login = self.logins[0]
+        connect = mp.encode_connect(mp.Connect("MQTT", mp.MQTT_311, True, 0, f"{login.username}-start-probe",
+                                               username=login.username, password=login.password.encode()))
+        try:
+            with socket.create_connection((self.host, self.port), timeout=1) as probe:
+                probe.sendall(connect)
+                answer = probe.recv(4)
+                probe.sendall(bytes([mp.DISCONNECT << 4, 0]))
+        except OSError:
+            return False
+        return answer == bytes([mp.CONNACK << 4, 2, 0, 0])
 
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
