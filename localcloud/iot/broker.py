@@ -99,14 +99,15 @@ def config_text(password_file: Path, host: str, port: int) -> str:
         "connection_messages true",
         # Queue QoS 1 messages for offline persistent sessions (the worker that was down gets its jobs).
         "max_queued_messages 10000",
-        # AWS IoT Core has QoS 0 and 1 only: nothing leaves this broker at QoS 2.
-        "max_qos 1",
         # Small MQTT packets must leave at once: with Nagle's algorithm on, each waits for the peer's delayed ACK
         # (tens of milliseconds per hop on loopback).
         "set_tcp_nodelay true",
         "",
+        # Listener options come after their listener: before any, mosquitto opens a default one on 0.0.0.0:1883.
         f"listener {port} {host}",
         "protocol mqtt",
+        # AWS IoT Core has QoS 0 and 1 only: nothing leaves this broker at QoS 2.
+        "max_qos 1",
         "",
     ])
 

@@ -1,6 +1,8 @@
 """mosquitto behind the IoT gateway: only the logins the local cloud generated get in, on an internal port."""
+import os
 import socket
 import time
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -62,3 +64,24 @@ def test_given_the_chosen_internal_port_is_taken_when_mosquitto_starts_then_it_t
             assert connack(started.address, "gateway", "s3cret") == "Success"
         finally:
             started.stop()
+
+
+def _listening_ports(pid: int) -> set[int]:
+    """The TCP ports a process listens on, read from /proc (state 0A = LISTEN)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd) if fd.is_symlink() else ""
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
+def test_mosquitto_listens_on_its_internal_port_only(running):
+    assert _listening_ports(running._process.pid) == {running.port}
