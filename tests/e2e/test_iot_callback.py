@@ -7,6 +7,7 @@ attached to it). Tenants have roles so the tests do not share a persistent sessi
 worker, tenant3's worker is killed, tenant4's worker goes offline, tenant1 has no worker (its certificate probes the
 policies).
 """
+import hashlib
 import json
 import os
 import signal
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
+from cryptography import x509
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.e2e.conftest import OUTPUT, REPO
@@ -53,8 +55,7 @@ def onboard(cloud, tenant: str) -> tuple[Path, Path]:
 
 
 def certificate_id(cert_file: Path) -> str:
-    import hashlib
-
+    """AWS IoT's id of a certificate: the SHA-256 of its DER."""
     return hashlib.sha256(ssl.PEM_cert_to_DER_cert(cert_file.read_text())).hexdigest()
 
 
@@ -283,8 +284,6 @@ def test_given_the_worker_is_offline_when_a_job_is_published_then_it_runs_once_t
 
 # --- onboarding, as an operator does it on AWS ---------------------------------------------------------------------
 def test_a_tenant_is_onboarded_by_the_operators_four_steps(cloud):
-    from cryptography import x509
-
     cert_file, key_file = onboard(cloud, "tenant1")
 
     iot = cloud.client("iot")
