@@ -458,11 +458,13 @@ def test_a_delivery_the_policy_does_not_allow_is_not_delivered(cloud):
         subscribed = device.subscribe("tenants/+/control")
         assert device.wait_for(lambda: subscribed in device.subacks)
 
-        # When tenant9's control message is published before the listener's own (QoS 1, same publisher: in order)
-        publish_as_aws(cloud, "tenants/tenant9/control", {"jobId": "probe", "action": "noop"})
+        # When more of tenant9's control messages are published than the broker keeps in flight to one client (20),
+        # then the listener's own (QoS 1, same publisher: in order)
+        for _ in range(25):
+            publish_as_aws(cloud, "tenants/tenant9/control", {"jobId": "probe", "action": "noop"})
         publish_as_aws(cloud, "tenants/listener/control", {"jobId": "probe", "action": "noop"})
 
-        # Then only its own arrives, and the connection stays up
+        # Then only its own arrives (the gateway acknowledged the others to the broker), and the connection stays up
         assert device.arrived.wait(10)
         time.sleep(0.2)
         assert device.received == ["tenants/listener/control"] and not device.disconnected.is_set()
