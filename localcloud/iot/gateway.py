@@ -123,9 +123,8 @@ class IotGateway:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         self._connections.add(task)
-        broker_writer = None
         try:
-            broker_writer = await self._connection(reader, writer)
+            await self._connection(reader, writer)
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, asyncio.TimeoutError):
             pass                              # the device or the broker went away: nothing to say to either
         except asyncio.CancelledError:
@@ -134,11 +133,9 @@ class IotGateway:
             log.exception("IoT gateway: a connection failed")
         finally:
             self._connections.discard(task)
-            for side in (broker_writer, writer):
-                if side is not None:
-                    await _close(side)
+            await _close(writer)
 
-    async def _connection(self, reader, writer) -> asyncio.StreamWriter | None:
+    async def _connection(self, reader, writer) -> None:
         _no_delay(writer)
         der = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
         registered = self._registry.certificate(der)
@@ -147,7 +144,7 @@ class IotGateway:
             log.info("IoT gateway: refused certificate %s: %s", certificate_id(der)[:12],
                      "not registered" if registered is None else registered.status)
             writer.transport.abort()
-            return None
+            return
         peer = writer.get_extra_info("peername") or ("", 0)
         session = DeviceSession(registered, x509.load_der_x509_certificate(der), self._registry, source_ip=peer[0],
                                 broker_username=self._login.username, broker_password=self._login.password)
@@ -156,29 +153,36 @@ class IotGateway:
         while not packets:
             data = await asyncio.wait_for(reader.read(READ_SIZE), CONNECT_TIMEOUT)
             if not data:
-                return None
+                return
             packets = self._split(splitter, data, session)
             if packets is None:
-                return None
+                return
         outcome = _decide(session.from_client, session, packets[0])
         if outcome.to_client:
             writer.write(outcome.to_client)
         if outcome.close:
             self._refused(session, outcome.refusal)
-            return None
+            return
         broker_reader, broker_writer = await asyncio.open_connection(*self._broker, limit=READ_SIZE)
-        _no_delay(broker_writer)
-        broker_writer.write(outcome.to_broker)
-        if self._from_client(session, packets[1:], writer, broker_writer):
-            upstream = asyncio.ensure_future(self._pump_client(session, reader, splitter, writer, broker_writer))
-            downstream = asyncio.ensure_future(self._pump_broker(session, broker_reader, writer, broker_writer))
-            try:
-                await asyncio.wait({upstream, downstream}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for pump in (upstream, downstream):
-                    pump.cancel()
-                await asyncio.gather(upstream, downstream, return_exceptions=True)
-        return broker_writer
+        try:
+            _no_delay(broker_writer)
+            broker_writer.write(outcome.to_broker)
+            if self._from_client(session, packets[1:], writer, broker_writer):
+                await self._relay(session, reader, splitter, writer, broker_reader, broker_writer)
+        finally:
+            # Without a DISCONNECT from the device, the broker sees an unexpected loss and publishes any will.
+            await _close(broker_writer)
+
+    async def _relay(self, session, reader, splitter, writer, broker_reader, broker_writer) -> None:
+        """Both directions at once, until either side closes or a packet ends the connection."""
+        upstream = asyncio.ensure_future(self._pump_client(session, reader, splitter, writer, broker_writer))
+        downstream = asyncio.ensure_future(self._pump_broker(session, broker_reader, writer, broker_writer))
+        try:
+            await asyncio.wait({upstream, downstream}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pump in (upstream, downstream):
+                pump.cancel()
+            await asyncio.gather(upstream, downstream, return_exceptions=True)
 
     def _split(self, splitter: mp.PacketSplitter, data: bytes, session: DeviceSession) -> list[mp.Packet] | None:
         try:
