@@ -82,7 +82,12 @@ invoke: install  ## osls invoke local one function: make invoke SERVICE=orchestr
 	  AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
 	  $(CURDIR)/node_modules/.bin/osls invoke local --stage local --function $(FUNCTION) --data '$(DATA)'
 
-worker: install  ## run an on-premises worker against the local cloud: make worker TENANT=tenant1
+# The local cloud as an operator's AWS endpoint (boto3 and the AWS CLI read these).
+LOCAL_AWS := AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_ACCESS_KEY_ID=local \
+	AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1
+
+worker: install  ## run an on-premises worker against the local cloud, onboarding its tenant first: make worker TENANT=tenant1
+	$(LOCAL_AWS) $(PY) -m workers.onprem.onboard --tenant $(TENANT) --unless-registered
 	$(PY) -m workers.onprem --tenant $(TENANT)
 
 activity-worker: install  ## run an activity worker (GetActivityTask long poll) against the local cloud

@@ -1,8 +1,11 @@
 """`make bench` figures of iot-callback: job round trip and throughput, against the running local cloud.
 
-Real worker processes (python -m workers.onprem) over the local cloud's mosquitto with mutual TLS; one worker per
-tenant, because a tenant's certificate allows one client id (one connection), as its IoT policy does on AWS.
+Real worker processes (python -m workers.onprem) through the local cloud's IoT gateway (mutual TLS, the tenant
+policy checked on every packet) and mosquitto behind it; one worker per tenant, because a tenant's policy allows one
+client id (its thing name: one connection), as on AWS. Each tenant is onboarded first, as an operator does it
+(python -m workers.onprem.onboard: certificate, thing, policy).
 """
+import os
 import signal
 import statistics
 import subprocess
@@ -13,18 +16,28 @@ from pathlib import Path
 
 import requests
 
-from bench.harness import API, MQTT_PORT, REPO, client
+from bench.harness import API, EDGE, MQTT_PORT, REPO, client
 
 JOB_TIMEOUT = 60.0
+
+
+def _onboard(tenant: str, certs: Path) -> None:
+    environment = {**os.environ, "AWS_ENDPOINT_URL": EDGE, "AWS_ACCESS_KEY_ID": "bench",
+                   "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"}
+    subprocess.run([sys.executable, "-m", "workers.onprem.onboard", "--tenant", tenant, "--out", str(certs)],
+                   cwd=REPO, env=environment, check=True, stdout=subprocess.DEVNULL, timeout=60)
 
 
 class _Worker:
     def __init__(self, tenant: str, log_dir: Path):
         self.log_path = log_dir / f"bench-worker-{tenant}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        certs = log_dir / "bench-tenants"
+        _onboard(tenant, certs)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "workers.onprem", "--tenant", tenant,
-                                             "--port", str(MQTT_PORT)], cwd=REPO,
+                                             "--port", str(MQTT_PORT), "--cert", str(certs / f"{tenant}.crt"),
+                                             "--key", str(certs / f"{tenant}.key")], cwd=REPO,
                                             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while "ready: waiting for jobs" not in self.log_path.read_text():

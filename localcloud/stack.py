@@ -105,6 +105,10 @@ class ServiceStack:
         if kind == "AWS::IoT::TopicRule":
             name = self.resolve(props.get("RuleName", logical_id))
             return {"Ref": name, "Arn": _arn("iot", f"rule/{name}")}
+        if kind == "AWS::IoT::Policy":
+            # CloudFormation's Ref of an IoT policy is its name, the name an operator attaches to a certificate.
+            name = self.resolve(props.get("PolicyName", generated))
+            return {"Ref": name, "Arn": _arn("iot", f"policy/{name}"), "Id": name}
         return {"Ref": logical_id, "Arn": _arn("local", logical_id)}
 
     def attributes(self, logical_id: str) -> dict[str, Any]:

@@ -1,51 +1,64 @@
-"""AWS IoT Core, locally: a real MQTT broker with mutual TLS, the IoT data-plane Publish, and the topic rules.
+"""AWS IoT Core, locally: the device gateway, the message broker behind it, the registry's policies, the IoT
+data-plane Publish, and the topic rules.
 
-- mosquitto on 127.0.0.1:8883 (see localcloud/mqtt_broker.py for why a real broker), with a CA and client
-  certificates for the tenants listed in env.json (stages.local.settings.iotTenants) under .localcloud/mqtt/certs/;
+- the IoT gateway on 127.0.0.1:8883 (localcloud/iot/gateway.py): mutual TLS with the local IoT CA
+  (.localcloud/mqtt/certs/ca.crt), certificates registered in the IoT registry, every connect, publish, subscribe and
+  delivery evaluated against the IoT policies attached to the certificate;
+- mosquitto behind it on an internal loopback port (localcloud/iot/broker.py), reachable only by the gateway and the
+  bridge below;
+- the templates' AWS::IoT::Policy resources created in the registry (as CloudFormation creates them), and
+  CreateKeysAndCertificate issuing certificates the gateway can verify (localcloud/iot/moto_gaps.py). No tenant is
+  listed anywhere: a tenant exists once its certificate, thing and policy attachment do (workers/onprem/onboard.py);
 - `iot-data` Publish at the AWS endpoint (POST /topics/<topic>?qos=1) publishes into the broker, answering only
   once the broker acknowledged a QoS 1 message, so a failed publish fails the caller as on AWS;
 - every AWS::IoT::TopicRule of every template subscribes to its topic filter and invokes its Lambda functions
-  asynchronously with the SELECTed event (localcloud/iot_rules.py).
+  asynchronously with the SELECTed event (localcloud/iot/rules.py).
 
 The broker and the rules are reached by one privileged MQTT client (the "bridge"), as IoT's rules engine is.
 """
 import json
 import logging
+import secrets
 import socket
 import threading
 from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from localcloud import iot_rules, services
-from localcloud.certificates import BRIDGE_IDENTITY
+from localcloud import services
 from localcloud.edge import aws_error
-from localcloud.mqtt_broker import MosquittoBroker
+from localcloud.iot import rules as iot_rules
+from localcloud.iot.broker import BrokerLogin, MosquittoBroker
+from localcloud.iot.certificates import CertificateAuthority
+from localcloud.iot.gateway import IotGateway
+from localcloud.iot.moto_gaps import sign_created_certificates_with_local_ca
+from localcloud.iot.registry import Registry
 
 log = logging.getLogger("localcloud.mqtt")
-DEFAULT_TENANTS = ["tenant1", "tenant2"]
 CONNECT_TIMEOUT = 10.0
 PUBLISH_TIMEOUT = 10.0
+GATEWAY_LOGIN, BRIDGE_LOGIN = "localcloud-iot-gateway", "localcloud-bridge"
 
 
-def tenants(stage: str = "local") -> list[str]:
-    configured = services.stage_section(stage).get("settings", {}).get("iotTenants") or []
-    return sorted(set(DEFAULT_TENANTS) | set(configured))
+def _login(username: str) -> BrokerLogin:
+    return BrokerLogin(username, secrets.token_urlsafe(24))
 
 
 class Bridge:
     """The local cloud's own MQTT client: publishes for iot-data, and feeds the topic rules."""
 
-    def __init__(self, broker: MosquittoBroker, rules: list[iot_rules.TopicRule], invoke, on_state):
+    def __init__(self, broker: MosquittoBroker, login: BrokerLogin, rules: list[iot_rules.TopicRule], invoke,
+                 on_state):
         import paho.mqtt.client as mqtt
         from paho.mqtt.enums import CallbackAPIVersion
 
         self._rules, self._invoke, self._on_state = rules, invoke, on_state
         self._connected = threading.Event()
         self._stopping = False
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=BRIDGE_IDENTITY, protocol=mqtt.MQTTv5)
-        identity = broker.ca.client(BRIDGE_IDENTITY)
-        self.client.tls_set(ca_certs=str(broker.ca.ca_cert), certfile=str(identity.cert), keyfile=str(identity.key))
+        # A client id no device can guess: a device taking it over would cut the rules engine off.
+        client_id = f"{login.username}-{secrets.token_hex(8)}"
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        self.client.username_pw_set(login.username, login.password)
         self.client.reconnect_delay_set(min_delay=1, max_delay=5)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -57,7 +70,7 @@ class Bridge:
         self.client.loop_start()
         if not self._connected.wait(CONNECT_TIMEOUT):
             self.stop()
-            raise RuntimeError(f"the local cloud's bridge could not connect to {self._broker.endpoint}")
+            raise RuntimeError(f"the local cloud's bridge could not connect to mosquitto at {self._broker.address}")
 
     def stop(self) -> None:
         self._stopping = True
@@ -112,6 +125,8 @@ class MqttPart:
     def __init__(self):
         self.broker: MosquittoBroker | None = None
         self.bridge: Bridge | None = None
+        self.gateway: IotGateway | None = None
+        self.ca: CertificateAuthority | None = None
         self._cloud = None
 
     def start(self, cloud) -> None:
@@ -122,24 +137,51 @@ class MqttPart:
             missing = [f for f in rule.function_names if f not in known]
             if missing:
                 raise RuntimeError(f"IoT rule {rule.name} invokes functions that do not exist: {missing}")
-        self.broker = MosquittoBroker(services.STATE_DIR / "mqtt", tenants(), host=cloud.settings.host,
-                                      port=getattr(cloud.settings, "mqtt_port", 8883))
+        port = getattr(cloud.settings, "mqtt_port", 8883)
+        self.ca = CertificateAuthority(services.STATE_DIR / "mqtt" / "certs")
+        self.ca.ensure()
+        sign_created_certificates_with_local_ca(self.ca)
+        policies = self._create_policies(cloud)
+        gateway_login, bridge_login = _login(GATEWAY_LOGIN), _login(BRIDGE_LOGIN)
+        # One folder per MQTT port: two clouds (make local and make test) may run at once; the CA is shared.
+        self.broker = MosquittoBroker(services.STATE_DIR / "mqtt" / f"broker-{port}", [gateway_login, bridge_login],
+                                      host=cloud.settings.host)
         self.broker.start()
         try:
-            self.bridge = Bridge(self.broker, rules, cloud.runtime.invoke, self._set_state)
+            self.bridge = Bridge(self.broker, bridge_login, rules, cloud.runtime.invoke, self._set_state)
             self.bridge.start()
+            self.gateway = IotGateway(host=cloud.settings.host, port=port, ca=self.ca, registry=Registry(),
+                                      broker=self.broker.address, login=gateway_login)
+            self.gateway.start()
         except BaseException:
-            self.broker.stop()
+            self.stop()
             raise
         cloud.edge.add_route(_is_iot_data_publish, self._publish)
-        log.info("MQTT broker at %s with %d topic rules, certificates in %s", self.broker.endpoint, len(rules),
-                 self.broker.ca.folder)
+        log.info("IoT gateway at %s (CA %s), %d IoT policies, %d topic rules, mosquitto behind it on %s:%d",
+                 self.gateway.endpoint, self.ca.ca_cert, len(policies), len(rules), *self.broker.address)
+
+    @staticmethod
+    def _create_policies(cloud) -> list[str]:
+        """Every AWS::IoT::Policy of the templates, created in the registry as CloudFormation creates it."""
+        iot, created = cloud.client("iot"), []
+        for stack in cloud.stacks.values():
+            for logical_id, resource in stack.of_type("AWS::IoT::Policy").items():
+                props = stack.resolve(resource["Properties"])
+                name = props.get("PolicyName") or stack.attributes(logical_id)["Ref"]
+                document = props["PolicyDocument"]
+                iot.create_policy(policyName=name,
+                                  policyDocument=document if isinstance(document, str) else json.dumps(document))
+                created.append(name)
+        return created
 
     def _set_state(self, state: str) -> None:
         if self._cloud is not None and self._cloud.parts.get(self.name) in ("running", "broker unreachable"):
             self._cloud.parts[self.name] = state
 
     def stop(self) -> None:
+        if self.gateway:
+            self.gateway.stop()
+            self.gateway = None
         if self.bridge:
             self.bridge.stop()
             self.bridge = None
@@ -147,9 +189,9 @@ class MqttPart:
             self.broker.stop()
 
     def urls(self) -> dict[str, str]:
-        if not self.broker:
+        if not self.gateway:
             return {}
-        return {"MQTT (mTLS)": self.broker.endpoint, "MQTT certs": str(self.broker.ca.folder)}
+        return {"MQTT (mTLS)": self.gateway.endpoint, "MQTT CA": str(self.ca.ca_cert)}
 
     # --- iot-data Publish ------------------------------------------------------------------------------------------
     def _publish(self, request: Request, body: bytes) -> Response:

@@ -1,9 +1,9 @@
-"""localcloud.iot_rules: the IoT SQL subset the local cloud runs, and what it refuses."""
+"""localcloud.iot.rules: the IoT SQL subset the local cloud runs, and what it refuses."""
 import json
 
 import pytest
 
-from localcloud.iot_rules import UnsupportedRule, parse_sql, topic_matches, TopicRule
+from localcloud.iot.rules import UnsupportedRule, parse_sql, topic_matches, TopicRule
 
 
 def rule(sql: str) -> TopicRule:

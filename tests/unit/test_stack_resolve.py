@@ -108,3 +108,13 @@ def test_given_a_serverless_template_when_its_stack_name_is_read_then_it_comes_f
         "Value": "b", "Export": {"Name": "sls-waitflows-approval-dev-ServerlessDeploymentBucketName"}}}}
 
     assert ServiceStack("approval", "dev", template).stack_name == "waitflows-approval-dev"
+
+
+def test_given_an_iot_policy_when_its_ref_is_resolved_then_it_is_the_policy_name_as_on_aws():
+    stack = ServiceStack("iot-callback", "local", {"Resources": {"TenantWorkerPolicy": {
+        "Type": "AWS::IoT::Policy", "Properties": {"PolicyName": "waitflows-tenant-worker-local",
+                                                   "PolicyDocument": {"Statement": []}}}}})
+
+    assert stack.resolve({"Ref": "TenantWorkerPolicy"}) == "waitflows-tenant-worker-local"
+    assert stack.resolve({"Fn::GetAtt": ["TenantWorkerPolicy", "Arn"]}) == \
+        f"arn:aws:iot:{REGION}:{ACCOUNT}:policy/waitflows-tenant-worker-local"

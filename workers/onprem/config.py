@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-LOCAL_CERTS = REPO / ".localcloud" / "mqtt" / "certs"
+LOCAL_CERTS = REPO / ".localcloud" / "mqtt" / "certs"              # the local IoT CA (ca.crt), made by `make local`
+LOCAL_TENANT_CERTS = REPO / ".localcloud" / "mqtt" / "tenants"     # <tenant>.crt/.key, made by workers.onprem.onboard
 DEFAULT_JOB = "workers.onprem.jobs:add"
 
 
@@ -42,7 +43,8 @@ def parse(argv=None) -> WorkerConfig:
     parser.add_argument("--cert", default=env("WORKER_CERT_FILE"), help="client certificate [WORKER_CERT_FILE]")
     parser.add_argument("--key", default=env("WORKER_KEY_FILE"), help="client private key [WORKER_KEY_FILE]")
     parser.add_argument("--client-id", default=env("WORKER_CLIENT_ID"),
-                        help="MQTT client id; the tenant's IoT policy allows only the tenant name [WORKER_CLIENT_ID]")
+                        help="MQTT client id; the tenant's IoT policy allows only its thing name, the tenant "
+                             "[WORKER_CLIENT_ID]")
     parser.add_argument("--job", default=env("WORKER_JOB", DEFAULT_JOB),
                         help=f"the job function, module:function [WORKER_JOB, default {DEFAULT_JOB}]")
     parser.add_argument("--shutdown-grace", type=float, default=float(env("WORKER_SHUTDOWN_GRACE", "8")),
@@ -57,8 +59,8 @@ def parse(argv=None) -> WorkerConfig:
         endpoint=args.endpoint,
         port=args.port,
         ca=Path(args.ca or LOCAL_CERTS / "ca.crt"),
-        cert=Path(args.cert or LOCAL_CERTS / f"{args.tenant}.crt"),
-        key=Path(args.key or LOCAL_CERTS / f"{args.tenant}.key"),
+        cert=Path(args.cert or LOCAL_TENANT_CERTS / f"{args.tenant}.crt"),
+        key=Path(args.key or LOCAL_TENANT_CERTS / f"{args.tenant}.key"),
         client_id=args.client_id or args.tenant,
         job=args.job,
         shutdown_grace=args.shutdown_grace,

@@ -51,8 +51,8 @@ class Worker:
     def start(self) -> None:
         for path in (self.config.ca, self.config.cert, self.config.key):
             if not path.exists():
-                raise FileNotFoundError(f"{path} does not exist (is the local cloud started? it creates the "
-                                        "certificates; for AWS IoT pass --ca/--cert/--key)")
+                raise FileNotFoundError(f"{path} does not exist (locally: `make local` makes the CA and `make worker "
+                                        "TENANT=...` onboards the tenant; for AWS IoT pass --ca/--cert/--key)")
         # connect_async: a broker that is down at start is retried with backoff, like a lost connection.
         self.client.connect_async(self.config.endpoint, self.config.port, keepalive=30)
         self.client.loop_start()
