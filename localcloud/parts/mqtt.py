@@ -33,6 +33,8 @@ from localcloud.iot.certificates import CertificateAuthority
 from localcloud.iot.gateway import IotGateway
 from localcloud.iot.moto_gaps import sign_created_certificates_with_local_ca
 from localcloud.iot.registry import Registry
+from localcloud.lambda_.permissions import InvokeRefused
+from localcloud.stack import ACCOUNT, REGION
 
 log = logging.getLogger("localcloud.mqtt")
 CONNECT_TIMEOUT = 10.0
@@ -114,7 +116,10 @@ class Bridge:
             body = json.dumps(event).encode()
             for function_name in rule.function_names:
                 try:
-                    self._invoke(function_name, body, invocation_type="Event")
+                    self._invoke(function_name, body, invocation_type="Event",
+                                 source_arn=f"arn:aws:iot:{REGION}:{ACCOUNT}:rule/{rule.name}")
+                except InvokeRefused as exc:
+                    log.error("IoT rule %s failed to invoke its Lambda action: %s", rule.name, exc)
                 except Exception:
                     log.exception("IoT rule %s could not invoke %s", rule.name, function_name)
 
@@ -148,7 +153,9 @@ class MqttPart:
                                       host=cloud.settings.host)
         self.broker.start()
         try:
-            self.bridge = Bridge(self.broker, bridge_login, rules, cloud.runtime.invoke, self._set_state)
+            # As AWS IoT's rules engine invokes: its service principal, allowed by the function's resource policy.
+            self.bridge = Bridge(self.broker, bridge_login, rules, cloud.invoker("iot.amazonaws.com"),
+                                 self._set_state)
             self.bridge.start()
             self.gateway = IotGateway(host=cloud.settings.host, port=port, ca=self.ca, registry=Registry(),
                                       broker=self.broker.address, login=gateway_login)
