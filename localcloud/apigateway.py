@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 from localcloud.edge import json_response
 from localcloud.lambda_.permissions import InvokeRefused
-from localcloud.stack import ACCOUNT, REGION, ServiceStack
+from localcloud.cloudformation.stack import ACCOUNT, REGION, ServiceStack
 
 log = logging.getLogger("localcloud.apigateway")
 

@@ -22,7 +22,7 @@ from moto.events.models import EventPattern
 
 from localcloud.edge import function_name
 from localcloud.lambda_.permissions import InvokeRefused
-from localcloud.stack import ACCOUNT, REGION, ServiceStack
+from localcloud.cloudformation.stack import ACCOUNT, REGION, ServiceStack
 
 log = logging.getLogger("localcloud.events")
 _RATE = re.compile(r"^rate\((\d+)\s+(second|seconds|minute|minutes|hour|hours|day|days)\)$")

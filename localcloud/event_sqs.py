@@ -14,7 +14,7 @@ from typing import Callable
 
 from localcloud.edge import function_name
 from localcloud.iam.policy import evaluate
-from localcloud.stack import REGION, ServiceStack
+from localcloud.cloudformation.stack import REGION, ServiceStack
 
 log = logging.getLogger("localcloud.sqs-mappings")
 

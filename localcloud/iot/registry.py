@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from localcloud.stack import ACCOUNT, REGION
+from localcloud.cloudformation.stack import ACCOUNT, REGION
 
 
 def _default_backend():

@@ -44,7 +44,7 @@ from cryptography.x509.oid import NameOID
 from localcloud.iam.policy import PolicyError, evaluate
 from localcloud.iot import mqtt_packets as mp
 from localcloud.iot.registry import RegisteredCertificate, Registry
-from localcloud.stack import ACCOUNT, REGION
+from localcloud.cloudformation.stack import ACCOUNT, REGION
 
 log = logging.getLogger("localcloud.iot")
 MAX_PAYLOAD = 128 * 1024

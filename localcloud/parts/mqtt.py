@@ -34,7 +34,7 @@ from localcloud.iot.gateway import IotGateway
 from localcloud.iot.moto_gaps import sign_created_certificates_with_local_ca
 from localcloud.iot.registry import Registry
 from localcloud.lambda_.permissions import InvokeRefused
-from localcloud.stack import ACCOUNT, REGION
+from localcloud.cloudformation.stack import ACCOUNT, REGION
 
 log = logging.getLogger("localcloud.mqtt")
 CONNECT_TIMEOUT = 10.0

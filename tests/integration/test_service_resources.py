@@ -1,6 +1,6 @@
 """The resources the integration tests run against are the ones each serverless.yml declares."""
 from localcloud import services
-from localcloud.stack import API_BASE
+from localcloud.cloudformation.stack import API_BASE
 from tests.support.aws import STAGE, moto_client
 
 

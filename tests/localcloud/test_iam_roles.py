@@ -8,7 +8,7 @@ from moto import mock_aws
 from localcloud.event_sqs import QueueMapping, check_queue_permissions
 from localcloud.iam.roles import RoleNotAssumable, Roles
 from localcloud.lambda_.permissions import InvokeRefused, ResourcePolicies, invoker
-from localcloud.stack import ServiceStack
+from localcloud.cloudformation.stack import ServiceStack
 
 LAMBDA_TRUST = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]}

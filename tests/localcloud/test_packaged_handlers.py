@@ -16,7 +16,7 @@ import pytest
 from localcloud import services
 from localcloud.lambda_.artifacts import Unpacked
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
-from localcloud.stack import ServiceStack
+from localcloud.cloudformation.stack import ServiceStack
 
 REPO = Path(__file__).resolve().parents[2]
 STAGE = "local"

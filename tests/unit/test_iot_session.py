@@ -13,7 +13,7 @@ from cryptography.x509.oid import NameOID
 from localcloud.iot import mqtt_packets as mp
 from localcloud.iot.registry import RegisteredCertificate, Thing
 from localcloud.iot.session import MAX_PAYLOAD, DeviceSession
-from localcloud.stack import ServiceStack
+from localcloud.cloudformation.stack import ServiceStack
 
 REPO = Path(__file__).resolve().parents[2]
 ARN = "arn:aws:iot:us-east-1:123456789012"

@@ -1,8 +1,8 @@
-"""localcloud.provisioner: data resources are created dependencies first, through whatever clients it is given."""
+"""localcloud.cloudformation.provisioner: data resources are created dependencies first, through whatever clients it is given."""
 import pytest
 
-from localcloud.provisioner import provision
-from localcloud.stack import ServiceStack
+from localcloud.cloudformation.provisioner import provision
+from localcloud.cloudformation.stack import ServiceStack
 
 
 class FakeAws:
@@ -112,6 +112,6 @@ def test_given_queues_that_refer_to_each_other_when_provisioned_then_the_cycle_i
 
 
 def test_given_a_dead_letter_target_written_with_fn_sub_then_the_dlq_is_created_first():
-    from localcloud.provisioner import _dependencies
+    from localcloud.cloudformation.provisioner import _dependencies
     assert _dependencies({"RedrivePolicy": {"deadLetterTargetArn": {"Fn::Sub": "${Dlq.Arn}"}}}) == {"Dlq"}
     assert _dependencies({"Fn::Sub": ["${Queue}-${AWS::Region}", {}]}) == {"Queue"}

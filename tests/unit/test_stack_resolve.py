@@ -1,7 +1,7 @@
-"""localcloud.stack.ServiceStack: intrinsic functions resolved the way CloudFormation would, with local names."""
+"""localcloud.cloudformation.stack.ServiceStack: intrinsic functions resolved the way CloudFormation would, with local names."""
 import pytest
 
-from localcloud.stack import ACCOUNT, API_BASE, REGION, ServiceStack, UnresolvableReference
+from localcloud.cloudformation.stack import ACCOUNT, API_BASE, REGION, ServiceStack, UnresolvableReference
 
 TEMPLATE = {
     "Resources": {

@@ -10,9 +10,9 @@ import re
 import secrets
 from typing import Any, Callable
 
-from localcloud.stack import ServiceStack
+from localcloud.cloudformation.stack import ServiceStack
 
-log = logging.getLogger("localcloud.provisioner")
+log = logging.getLogger("localcloud.cloudformation.provisioner")
 
 # Declared in templates, realised elsewhere (or meaningless without AWS itself).
 HANDLED_ELSEWHERE = {
