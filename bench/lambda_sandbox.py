@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from bench.harness import REPO, cpu_ms, median
-from localcloud import services
+from localcloud.serverless import services
 from localcloud.lambda_.artifacts import Unpacked
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
 

@@ -16,8 +16,9 @@ import boto3
 from botocore.config import Config
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from localcloud import moto_gaps, parts, services
-from localcloud.layer import build as build_layer
+from localcloud import moto_gaps, parts
+from localcloud.serverless import services
+from localcloud.serverless.layer import build as build_layer
 from localcloud.apigateway import ApiGateway
 from localcloud.edge import Edge
 from localcloud.iam.enforcement import Enforcer

@@ -3,7 +3,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from localcloud import layer  # noqa: E402
+from localcloud.serverless import layer  # noqa: E402
 
 if __name__ == "__main__":
     print(f"layer assembled in {layer.build().relative_to(layer.REPO)}")

@@ -4,7 +4,7 @@ Usage: python scripts/deploy.py --stage dev [--service approval] [--region eu-we
 
 Services read each other's URLs and ARNs from env.json (stages.<stage>.outputs.<service>.<Output>), so a service can
 only deploy once the services it reads from are deployed *and* their outputs recorded. This script does both: it
-deploys in the dependency waves of localcloud.services.deploy_waves() and, after every deploy, copies the stack's
+deploys in the dependency waves of localcloud.serverless.services.deploy_waves() and, after every deploy, copies the stack's
 CloudFormation outputs into env.json, where the next wave's serverless.yml finds them. Nobody edits env.json by hand.
 """
 import argparse
@@ -20,8 +20,8 @@ from botocore.exceptions import ClientError, NoCredentialsError
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from localcloud import services  # noqa: E402
-from localcloud.services import Service  # noqa: E402
+from localcloud.serverless import services  # noqa: E402
+from localcloud.serverless.services import Service  # noqa: E402
 
 # The stage `make local` owns: its outputs point at the local cloud, never at AWS.
 LOCAL_STAGE = "local"

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from localcloud import services  # noqa: E402
+from localcloud.serverless import services  # noqa: E402
 
 
 def main() -> int:

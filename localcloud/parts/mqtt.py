@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from localcloud import services
+from localcloud.serverless import services
 from localcloud.edge import aws_error
 from localcloud.iot import rules as iot_rules
 from localcloud.iot.broker import BrokerLogin, MosquittoBroker

@@ -12,7 +12,7 @@ ACTIVITY = "/queue-callback/orders/activity"
 
 
 def activity_arn() -> str:
-    from localcloud.services import read_env
+    from localcloud.serverless.services import read_env
     return read_env()["stages"]["local"]["outputs"]["queue-callback"]["OrderActivityArn"]
 
 

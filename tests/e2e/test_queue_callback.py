@@ -7,7 +7,7 @@ ORDERS = "/queue-callback/orders"
 
 
 def outputs(cloud: Cloud) -> dict:
-    from localcloud.services import read_env
+    from localcloud.serverless.services import read_env
     return read_env()["stages"]["local"]["outputs"]["queue-callback"]
 
 

@@ -1,7 +1,7 @@
 """scripts/deploy.py (`make deploy`): the plan, the dependency checks and the recording of stack outputs.
 
 No AWS here: CloudFormation is moto, and osls is replaced by a fake that "deploys" by creating the stack in moto.
-The real env.json is never written: every test works on a copy (localcloud.services.ENV_FILE is patched).
+The real env.json is never written: every test works on a copy (localcloud.serverless.services.ENV_FILE is patched).
 """
 import importlib.util
 import json
@@ -17,7 +17,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from localcloud import services  # noqa: E402
+from localcloud.serverless import services  # noqa: E402
 
 # scripts/ is not a package: load deploy.py by path.
 _spec = importlib.util.spec_from_file_location("deploy_script", REPO_ROOT / "scripts" / "deploy.py")

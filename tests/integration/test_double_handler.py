@@ -5,7 +5,7 @@ import pytest
 
 from lambda_shared.settings import MissingSetting
 from lambda_shared.tokens import token_fingerprint
-from localcloud import services
+from localcloud.serverless import services
 from tests.support.aws import STAGE
 from tests.support.events import load_event, with_body, with_json_body
 from tests.support.tokens import new_task_token

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from lambda_shared.settings import MissingSetting
-from localcloud import services
+from localcloud.serverless import services
 from tests.support.aws import STAGE
 from tests.support.events import load_event
 from tests.support.http_stub import Answer, StubHttpServer, refused_url

@@ -1,5 +1,5 @@
 """The resources the integration tests run against are the ones each serverless.yml declares."""
-from localcloud import services
+from localcloud.serverless import services
 from localcloud.cloudformation.stack import API_BASE
 from tests.support.aws import STAGE, moto_client
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from localcloud import services
+from localcloud.serverless import services
 from localcloud.lambda_.artifacts import Unpacked
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
 from localcloud.cloudformation.stack import ServiceStack

@@ -1,6 +1,6 @@
 """A service's data resources and configuration, built from its own serverless.yml under moto's mock_aws.
 
-The template comes from `osls package` (cached by localcloud.services), the resources from localcloud.cloudformation.provisioner,
+The template comes from `osls package` (cached by localcloud.serverless.services), the resources from localcloud.cloudformation.provisioner,
 and each function's environment from the template: the table a test writes to is the table serverless.yml declares,
 and the handler is configured exactly as it would be on a deploy.
 """
@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambda_shared import aws as shared_aws
-from localcloud import services
+from localcloud.serverless import services
 from localcloud.cloudformation.provisioner import provision
 from localcloud.cloudformation.stack import ServiceStack
 from tests.support.lambda_context import FakeLambdaContext, lambda_context

@@ -1,8 +1,8 @@
-"""localcloud.services.deploy_waves: a service deploys only after the services whose outputs it reads."""
+"""localcloud.serverless.services.deploy_waves: a service deploys only after the services whose outputs it reads."""
 import pytest
 
-from localcloud import services
-from localcloud.services import Service, deploy_waves
+from localcloud.serverless import services
+from localcloud.serverless.services import Service, deploy_waves
 
 
 def service(tmp_path, name, *reads):

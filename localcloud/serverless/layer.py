@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REQUIREMENTS = REPO / "requirements" / "layer.txt"
 SOURCE = REPO / "shared" / "python"
 BUILD = REPO / "shared" / "build"

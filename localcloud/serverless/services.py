@@ -22,7 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ENV_FILE = REPO / "env.json"
 STATE_DIR = REPO / ".localcloud"
 OSLS = REPO / "node_modules" / ".bin" / "osls"
