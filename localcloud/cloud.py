@@ -29,7 +29,7 @@ from localcloud.lambda_.hot_reload import CodeWatcher
 from localcloud.lambda_.permissions import ResourcePolicies, invoker
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
 from localcloud.cloudformation.provisioner import provision
-from localcloud.ses_inbox import SesInbox
+from localcloud.ses.mailbox import SesInbox
 from localcloud.cloudformation.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
 from localcloud.xray.daemon import XRayDaemon
 
