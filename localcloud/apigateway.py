@@ -19,7 +19,7 @@ from typing import Any, Callable
 from jsonschema import Draft4Validator
 from werkzeug.wrappers import Request, Response
 
-from localcloud.edge import json_response
+from localcloud.edge.server import json_response
 from localcloud.lambda_.permissions import InvokeRefused
 from localcloud.cloudformation.stack import ACCOUNT, REGION, ServiceStack
 

@@ -20,7 +20,7 @@ from localcloud import moto_gaps, parts
 from localcloud.serverless import services
 from localcloud.serverless.layer import build as build_layer
 from localcloud.apigateway import ApiGateway
-from localcloud.edge import Edge
+from localcloud.edge.server import Edge
 from localcloud.iam.enforcement import Enforcer
 from localcloud.iam.names import MotoNames
 from localcloud.iam.roles import Roles

@@ -20,7 +20,7 @@ from typing import Callable
 
 from moto.events.models import EventPattern
 
-from localcloud.edge import function_name
+from localcloud.edge.server import function_name
 from localcloud.lambda_.permissions import InvokeRefused
 from localcloud.cloudformation.stack import ACCOUNT, REGION, ServiceStack
 

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
-from localcloud.edge import function_name
+from localcloud.edge.server import function_name
 from localcloud.iam.policy import evaluate
 from localcloud.cloudformation.stack import REGION, ServiceStack
 

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from werkzeug.security import safe_join
 from werkzeug.wrappers import Request, Response
 
-from localcloud.edge import json_response
+from localcloud.edge.server import json_response
 
 from localcloud.console import graph, progress, work
 

@@ -21,7 +21,7 @@ import threading
 from werkzeug.wrappers import Request, Response
 
 from localcloud import moto_gaps
-from localcloud.edge import client_hung_up, json_response
+from localcloud.edge.server import client_hung_up, json_response
 from localcloud.event_bus import EventBus, event_from_entry, rules_of
 from localcloud.event_sqs import QueuePoller, check_queue_permissions, mappings_of
 

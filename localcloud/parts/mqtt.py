@@ -26,7 +26,7 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Request, Response
 
 from localcloud.serverless import services
-from localcloud.edge import aws_error
+from localcloud.edge.server import aws_error
 from localcloud.iot import rules as iot_rules
 from localcloud.iot.broker import BrokerLogin, MosquittoBroker
 from localcloud.iot.certificates import CertificateAuthority
