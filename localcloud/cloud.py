@@ -19,7 +19,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from localcloud import moto_gaps, parts
 from localcloud.serverless import services
 from localcloud.serverless.layer import build as build_layer
-from localcloud.apigateway import ApiGateway
+from localcloud.apigateway.rest_api import ApiGateway
 from localcloud.edge.server import Edge
 from localcloud.iam.enforcement import Enforcer
 from localcloud.iam.names import MotoNames
