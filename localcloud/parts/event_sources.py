@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from localcloud import moto_gaps
 from localcloud.edge.server import client_hung_up, json_response
-from localcloud.event_bus import EventBus, event_from_entry, rules_of
+from localcloud.events.bus import EventBus, event_from_entry, rules_of
 from localcloud.event_sqs import QueuePoller, check_queue_permissions, mappings_of
 
 log = logging.getLogger("localcloud.event-sources")

@@ -1,0 +1,2 @@
+"""Amazon EventBridge, locally: the templates' rules (event patterns and schedules) delivering to their Lambda
+targets (bus.py)."""
