@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request, Response
 from localcloud import moto_gaps
 from localcloud.edge.server import client_hung_up, json_response
 from localcloud.events.bus import EventBus, event_from_entry, rules_of
-from localcloud.event_sqs import QueuePoller, check_queue_permissions, mappings_of
+from localcloud.lambda_.event_source_mappings import QueuePoller, check_queue_permissions, mappings_of
 
 log = logging.getLogger("localcloud.event-sources")
 _RDS_PLAN = re.compile(r"^/_localcloud/rds/(?P<kind>instances|snapshots)/(?P<id>[A-Za-z0-9-]+)/?$")

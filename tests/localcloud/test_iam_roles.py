@@ -5,7 +5,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from localcloud.event_sqs import QueueMapping, check_queue_permissions
+from localcloud.lambda_.event_source_mappings import QueueMapping, check_queue_permissions
 from localcloud.iam.roles import RoleNotAssumable, Roles
 from localcloud.lambda_.permissions import InvokeRefused, ResourcePolicies, invoker
 from localcloud.cloudformation.stack import ServiceStack
