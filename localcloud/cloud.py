@@ -16,7 +16,7 @@ import boto3
 from botocore.config import Config
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from localcloud import moto_gaps, parts
+from localcloud import moto_gaps
 from localcloud.serverless import services
 from localcloud.serverless.layer import build as build_layer
 from localcloud.apigateway.rest_api import ApiGateway
@@ -29,6 +29,9 @@ from localcloud.lambda_.hot_reload import CodeWatcher
 from localcloud.lambda_.permissions import ResourcePolicies, invoker
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
 from localcloud.cloudformation.provisioner import provision
+from localcloud.console.part import ConsolePart
+from localcloud.iot.part import MqttPart
+from localcloud.parts.event_sources import EventSources
 from localcloud.ses.mailbox import SesInbox
 from localcloud.cloudformation.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
 from localcloud.xray.daemon import XRayDaemon
@@ -158,7 +161,7 @@ class LocalCloud:
         self.api = ApiGateway(list(self.stacks.values()), invoke=self.invoker("apigateway.amazonaws.com"),
                               start_execution=self._start_execution, stage=STAGE, base_url=self.settings.api_url)
         self._serve("apigateway", self.api, self.settings.api_port)
-        self._extensions += parts.discover()
+        self._extensions += [ConsolePart(), EventSources(), MqttPart()]
         for extension in self._extensions:
             self.parts[extension.name] = "starting"
             extension.start(self)
@@ -186,7 +189,7 @@ class LocalCloud:
                             config=Config(retries={"mode": "standard", "max_attempts": 3}))
 
     def add_extension(self, extension) -> None:
-        """A part started after the core, besides those of localcloud/parts/ (tests add their own)."""
+        """A part started after the core, besides the services' own parts (tests add their own)."""
         self._extensions.append(extension)
 
     def urls(self) -> dict[str, str]:

@@ -9,5 +9,5 @@
 - certificates.py: the local IoT CA and the gateway's server certificate;
 - rules.py: the templates' AWS::IoT::TopicRule resources, run against the broker.
 
-localcloud/parts/mqtt.py starts them with the local cloud.
+part.py starts them with the local cloud.
 """

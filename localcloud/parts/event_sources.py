@@ -107,7 +107,3 @@ class EventSources:
             return Response(json.dumps({"message": str(exc)}), status=400, content_type="application/json")
         return Response(json.dumps({"seconds": plan.seconds, "outcome": plan.outcome, "throttle": plan.throttle}),
                         status=200, content_type="application/json")
-
-
-def part() -> EventSources:
-    return EventSources()

@@ -222,7 +222,3 @@ def _is_iot_data_publish(request: Request, body: bytes) -> bool:
     # iot-data signs as "iotdata"; the path alone could be another service's.
     return (request.method == "POST" and request.path.startswith("/topics/")
             and "/iotdata/" in request.headers.get("Authorization", ""))
-
-
-def part() -> MqttPart:
-    return MqttPart()

@@ -34,7 +34,3 @@ class ConsolePart:
 
     def urls(self) -> dict[str, str]:
         return {"console": self._url}
-
-
-def part() -> ConsolePart:
-    return ConsolePart()
