@@ -31,7 +31,10 @@ from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base
 from localcloud.cloudformation.provisioner import provision
 from localcloud.console.part import ConsolePart
 from localcloud.iot.part import MqttPart
-from localcloud.parts.event_sources import EventSources
+from localcloud.events.part import EventBridge
+from localcloud.lambda_.event_source_mappings import EventSourceMappings
+from localcloud.parts.event_sources import Activities
+from localcloud.rds.part import RdsSnapshots
 from localcloud.ses.mailbox import SesInbox
 from localcloud.cloudformation.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
 from localcloud.xray.daemon import XRayDaemon
@@ -161,7 +164,9 @@ class LocalCloud:
         self.api = ApiGateway(list(self.stacks.values()), invoke=self.invoker("apigateway.amazonaws.com"),
                               start_execution=self._start_execution, stage=STAGE, base_url=self.settings.api_url)
         self._serve("apigateway", self.api, self.settings.api_port)
-        self._extensions += [ConsolePart(), EventSources(), MqttPart()]
+        events = EventBridge()
+        self._extensions += [ConsolePart(), events, RdsSnapshots(emit=events.put), Activities(),
+                             EventSourceMappings(), MqttPart()]
         for extension in self._extensions:
             self.parts[extension.name] = "starting"
             extension.start(self)

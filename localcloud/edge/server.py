@@ -29,6 +29,16 @@ def json_response(status: int, body: Any, *, content_type: str = "application/js
                     headers=headers or {})
 
 
+def aws_json(status: int, body: Any) -> Response:
+    """An answer of the AWS JSON protocol (X-Amz-Target services: Step Functions, EventBridge...)."""
+    return json_response(status, body, content_type="application/x-amz-json-1.0")
+
+
+def target_of(request: Request) -> str:
+    """The operation a JSON-protocol request names: X-Amz-Target, e.g. AWSEvents.PutEvents."""
+    return request.headers.get("X-Amz-Target", "")
+
+
 def aws_error(status: int, code: str, message: str) -> Response:
     return json_response(status, {"__type": code, "Type": "User", "message": message, "Message": message},
                          headers={"x-amzn-ErrorType": code})

@@ -2,7 +2,7 @@
 
 Two kinds of rule exist in serverless.yml files and both are read from the packaged templates:
 - EventPattern rules (`events: - eventBridge: pattern:`): every event put through PutEvents at the edge, or emitted
-  by a local service (the RDS snapshot events of moto_gaps gap 8), goes to the targets of each matching rule;
+  by a local service (RDS's snapshot events, localcloud/rds/), goes to the targets of each matching rule;
 - ScheduleExpression rules (`events: - schedule:`): a timer thread per rule invokes the targets with a
   "Scheduled Event". rate(N minute|minutes|hour|hours|day|days) as on AWS; stage local may also say
   rate(N second|seconds), which AWS refuses, to tick fast; cron(...) fires once a minute locally.

@@ -124,3 +124,27 @@ class QueuePoller:
             self._sqs.delete_message_batch(QueueUrl=url, Entries=[
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
         return len(messages)
+
+
+class EventSourceMappings:
+    """The part of the local cloud that runs every mapping's poller."""
+    name = "event-source-mappings"
+
+    def __init__(self):
+        self.pollers: list[QueuePoller] = []
+
+    def start(self, cloud) -> None:
+        for mapping in mappings_of(list(cloud.stacks.values())):
+            # The Lambda service polls with the function's own role, which must allow it (checked as the
+            # mapping's deploy would be).
+            session = cloud.function_session(mapping.function)
+            check_queue_permissions(mapping, cloud.roles.policies(session.role_name))
+            poller = QueuePoller(mapping, cloud.client_as(session, "sqs"), cloud.runtime.invoke)
+            poller.start()
+            self.pollers.append(poller)
+        log.info("%d queue mappings", len(self.pollers))
+
+    def stop(self) -> None:
+        for poller in self.pollers:
+            poller.stop()
+        self.pollers.clear()

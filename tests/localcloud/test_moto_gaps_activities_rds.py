@@ -6,6 +6,7 @@ import boto3
 from moto import mock_aws
 
 from localcloud import moto_gaps
+from localcloud.rds import snapshots
 
 
 def test_gap6_engine_still_starts_executions_without_activities():
@@ -48,7 +49,7 @@ def test_gap7_fix_answers_an_empty_poll_and_refuses_an_unknown_activity():
 
 def test_gap9_plan_refuses_unknown_outcomes():
     try:
-        moto_gaps.plan_rds_snapshots("instance", "db", outcome="exploded")
+        snapshots.plan_rds_snapshots("instance", "db", outcome="exploded")
     except ValueError as exc:
         assert "outcome" in str(exc)
     else:
