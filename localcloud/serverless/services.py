@@ -28,6 +28,7 @@ STATE_DIR = REPO / ".localcloud"
 OSLS = REPO / "node_modules" / ".bin" / "osls"
 # Never part of a package's inputs: osls's own output, bytecode caches, the layer's dependency cache.
 _SKIP_DIRS = {".serverless", "__pycache__", "node_modules", "deps"}
+_INCLUDED_FILE = re.compile(r"\$\{file\(([^)]+\.(?:yml|yaml|json))\)")
 _OUTPUT_REFERENCE = re.compile(r"\.outputs\.([A-Za-z0-9_-]+)\.")
 
 
@@ -41,8 +42,17 @@ class Service:
     path: Path
 
     @cached_property
+    def included_files(self) -> tuple[Path, ...]:
+        """Configuration outside the service's folder that its serverless.yml pulls in with ${file()}, such as
+        services/serverless.common.yml (env.json aside: its stage section counts on its own)."""
+        text = (self.path / "serverless.yml").read_text()
+        found = {(self.path / name).resolve() for name in _INCLUDED_FILE.findall(text)}
+        return tuple(sorted(f for f in found if f.is_file() and f.name != "env.json" and self.path not in f.parents))
+
+    @cached_property
     def config_text(self) -> str:
-        return (self.path / "serverless.yml").read_text()
+        """serverless.yml and what it includes from outside the folder, as osls reads them."""
+        return "\n".join(path.read_text() for path in (self.path / "serverless.yml", *self.included_files))
 
     @cached_property
     def depends_on(self) -> frozenset[str]:
@@ -55,7 +65,7 @@ class Service:
         for root, dirs, names in os.walk(self.path):
             dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
             files += [Path(root) / n for n in sorted(names) if not n.endswith(".pyc")]
-        return files
+        return files + list(self.included_files)
 
 
 def discover() -> list[Service]:

@@ -157,20 +157,20 @@ def test_a_state_machine_role_without_its_direct_integrations_permission_fails_t
         serverless = repo / "services/queue-callback/serverless.yml"
         edit(serverless, "    orderCallback:\n      name:",
              "    orderCallback:\n      role: !GetAtt OrderMachineWithoutTableRole.Arn\n      name:")
-        edit(serverless, "  Resources:\n", """  Resources:
-    OrderMachineWithoutTableRole:
-      Type: AWS::IAM::Role
-      Properties:
-        AssumeRolePolicyDocument:
-          Version: '2012-10-17'
-          Statement: [{Effect: Allow, Principal: {Service: states.amazonaws.com}, Action: sts:AssumeRole}]
-        Policies:
-          - PolicyName: queue-and-topic-only
-            PolicyDocument:
-              Version: '2012-10-17'
-              Statement:
-                - {Effect: Allow, Action: [sqs:SendMessage], Resource: !GetAtt OrdersQueue.Arn}
-                - {Effect: Allow, Action: [sns:Publish], Resource: !Ref OrderEventsTopic}
+        edit(serverless, "  - Resources:\n", """  - Resources:
+      OrderMachineWithoutTableRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Version: '2012-10-17'
+            Statement: [{Effect: Allow, Principal: {Service: states.amazonaws.com}, Action: sts:AssumeRole}]
+          Policies:
+            - PolicyName: queue-and-topic-only
+              PolicyDocument:
+                Version: '2012-10-17'
+                Statement:
+                  - {Effect: Allow, Action: [sqs:SendMessage], Resource: !GetAtt OrdersQueue.Arn}
+                  - {Effect: Allow, Action: [sns:Publish], Resource: !Ref OrderEventsTopic}
 """)
 
     with cloud_with(order_machine_with_a_role_of_its_own, services="queue-callback") as cloud:
