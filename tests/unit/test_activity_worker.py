@@ -1,4 +1,4 @@
-"""The activity worker's logic (workers.activity and queue_callback.logic.activity_work) with a fake Step Functions.
+"""The activity worker's logic (workers.activity and order_work.activity) with a fake Step Functions.
 
 No network: the fake answers GetActivityTask and records the heartbeats and answers.
 """
@@ -8,7 +8,7 @@ import threading
 import pytest
 from botocore.exceptions import ClientError
 
-from queue_callback.logic.activity_work import Heartbeat, heartbeat_interval, prepare_activity_order
+from order_work.activity import Heartbeat, heartbeat_interval, prepare_activity_order
 from workers.activity.worker import ActivityWorker
 
 TOKEN = "worker-test-token"

@@ -6,7 +6,7 @@ from typing import Callable
 
 from botocore.exceptions import ClientError
 
-from queue_callback.logic.activity_work import Outcome, work_on_activity_task
+from order_work.activity import Outcome, work_on_activity_task
 
 log = logging.getLogger("workers.activity")
 _GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}

@@ -9,8 +9,8 @@ from botocore.exceptions import ClientError
 
 from lambda_shared.observability import logger
 from lambda_shared.tokens import token_fingerprint
-from queue_callback.logic.activity_work import Outcome, work_on_activity_task
-from queue_callback.logic.orders import OrderRejected, PoisonMessage, parse_message, prepare
+from order_work.activity import Outcome, work_on_activity_task
+from order_work.orders import OrderRejected, PoisonMessage, parse_message, prepare
 
 # The execution no longer waits for this token (answered already, timed out, stopped): a redelivered or late
 # message has nothing left to do, so it is done, not failed.

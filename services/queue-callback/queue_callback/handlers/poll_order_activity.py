@@ -4,7 +4,7 @@ from lambda_shared.observability import logger, metrics, tracer
 from lambda_shared.task_callbacks import TaskCallbacks
 from queue_callback import flows
 from queue_callback.adapters.activity_tasks import ActivityTasks
-from queue_callback.logic.activity_work import heartbeat_interval
+from order_work.activity import heartbeat_interval
 
 HEARTBEAT_EVERY = heartbeat_interval(settings.required_int("ACTIVITY_HEARTBEAT_SECONDS"))
 activity = ActivityTasks(settings.required("ORDER_PULL_ACTIVITY_ARN"),

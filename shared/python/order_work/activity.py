@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
-from queue_callback.logic.orders import OrderRejected, parse_activity_input, prepare
+from order_work.orders import OrderRejected, parse_activity_input, prepare
 
 MAX_CAUSE = 32768   # Step Functions' limit on a failure's cause
 
