@@ -6,10 +6,10 @@ from typing import Callable
 
 from botocore.exceptions import ClientError
 
+from lambda_shared.task_errors import task_gone
 from order_work.activity import Outcome, work_on_activity_task
 
 log = logging.getLogger("workers.activity")
-_GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
 
 
 class ActivityWorker:
@@ -49,6 +49,6 @@ class ActivityWorker:
             else:
                 self._sfn.send_task_failure(taskToken=token, error=outcome.error, cause=outcome.cause)
         except ClientError as exc:
-            if exc.response["Error"].get("Code") not in _GONE:
+            if not task_gone(exc):
                 raise
             log.warning("task already settled: %s", exc.response["Error"].get("Code"))

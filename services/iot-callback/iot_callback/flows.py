@@ -9,10 +9,8 @@ from iot_callback.adapters.store import AlreadyReported, NotTheTenantsJob
 from iot_callback.logic import jobs
 from iot_callback.logic.jobs import InvalidMessage, Job, Progress, Report
 from lambda_shared.observability import logger
+from lambda_shared.task_errors import error_code, task_gone
 
-# Step Functions' answers to a callback for a task that is over: the job ended already (a duplicated or late report,
-# a heartbeat after the end). Nothing to do, and nothing to retry.
-TASK_IS_OVER = ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist")
 
 
 class DispatchFailed(Exception):
@@ -27,10 +25,6 @@ class JobAlreadyOver(Exception):
     def __init__(self, status: str):
         super().__init__(status)
         self.status = status
-
-
-def _error_code(exc: ClientError) -> str:
-    return exc.response["Error"].get("Code", "")
 
 
 # --- the API -------------------------------------------------------------------------------------------------------
@@ -115,9 +109,10 @@ def report_result(event: dict, *, store, callbacks, now: str) -> str:
         else:
             callbacks.fail(job.task_token, *report.task_failure())
     except ClientError as exc:
-        if _error_code(exc) in TASK_IS_OVER:
+        # The job ended already (a duplicated or late report): nothing to do, and nothing to retry.
+        if task_gone(exc):
             logger.info("result arrived after the task ended", extra={"jobId": report.job_id,
-                                                                      "error": _error_code(exc)})
+                                                                      "error": error_code(exc)})
             return "task-over"
         # Throttled or unavailable beyond the client's retries: let the message be retried, with the claim undone.
         store.release_report(report.job_id)
@@ -138,7 +133,7 @@ def report_heartbeat(event: dict, *, store, callbacks) -> str:
     try:
         callbacks.heartbeat(job.task_token)
     except ClientError as exc:
-        if _error_code(exc) in TASK_IS_OVER:
+        if task_gone(exc):
             return "task-over"
         raise
     return "sent"

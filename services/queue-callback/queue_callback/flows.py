@@ -8,13 +8,11 @@ import time
 from botocore.exceptions import ClientError
 
 from lambda_shared.observability import logger
+from lambda_shared.task_errors import error_code, task_gone
 from lambda_shared.tokens import token_fingerprint
 from order_work.activity import Outcome, work_on_activity_task
 from order_work.orders import OrderRejected, PoisonMessage, parse_message, prepare
 
-# The execution no longer waits for this token (answered already, timed out, stopped): a redelivered or late
-# message has nothing left to do, so it is done, not failed.
-_GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
 
 
 def handle_record(record: dict, *, callbacks, sleep=time.sleep) -> bool:
@@ -35,8 +33,9 @@ def handle_record(record: dict, *, callbacks, sleep=time.sleep) -> bool:
         else:
             callbacks.succeed(task.task_token, result)
     except ClientError as exc:
-        code = exc.response["Error"].get("Code")
-        if code in _GONE:
+        code = error_code(exc)
+        # A redelivered or late message for a task that no longer waits has nothing left to do: done, not failed.
+        if task_gone(exc):
             logger.info("task already settled", extra={"task": task_ref, "error": code})
             return True
         logger.warning("callback failed", extra={"task": task_ref, "error": code})
@@ -83,8 +82,8 @@ def _settle(task_token: str, outcome: Outcome, *, callbacks, task_ref: str) -> s
         callbacks.fail(task_token, outcome.error, outcome.cause)
         return outcome.error
     except ClientError as exc:
-        code = exc.response["Error"].get("Code")
-        if code not in _GONE:
+        code = error_code(exc)
+        if not task_gone(exc):
             raise   # Step Functions did not hear the answer: fail the invocation loudly; the heartbeat timeout follows
         logger.info("task already settled", extra={"task": task_ref, "error": code})
         return "already settled"

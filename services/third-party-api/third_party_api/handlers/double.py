@@ -5,10 +5,10 @@ from lambda_shared import settings
 from lambda_shared.http import BadRequest, error_response, json_body, json_response
 from lambda_shared.observability import logger, metrics, tracer
 from lambda_shared.task_callbacks import TaskCallbacks
+from lambda_shared.task_errors import error_code, task_gone
 from third_party_api.logic.doubling import Refused, double
 
 LIMIT = settings.required_int("DOUBLE_LIMIT")
-_TASK_GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
 callbacks = TaskCallbacks()
 
 
@@ -37,8 +37,8 @@ def handler(event, context, callbacks: TaskCallbacks = callbacks):
             return json_response(202, {"status": "refused", "error": outcome.error})
         callbacks.succeed(token, {"doubled": outcome.doubled})
     except ClientError as exc:
-        code = exc.response["Error"].get("Code", "")
-        if code in _TASK_GONE:
+        code = error_code(exc)
+        if task_gone(exc):
             # Permanent: the task ended (timed out, stopped) or the token is not one. 410 tells the caller not to retry.
             return error_response(410, f"the task no longer waits for an answer ({code})")
         raise
