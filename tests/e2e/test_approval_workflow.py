@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 
-from conftest import API, start_calculation
+from tests.e2e.conftest import API, start_calculation
 
 APPROVER = "approver@example.com"
 SENDER = "workflows@example.com"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import OUTPUT, REPO, free_port
+from tests.e2e.conftest import OUTPUT, REPO, free_port
 
 
 def descendants(pid: int) -> set[int]:

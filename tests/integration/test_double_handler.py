@@ -32,7 +32,7 @@ def post(third_party, double, payload=None, *, raw: str | None = None):
 
 def test_given_serverless_yml_when_the_handler_starts_then_its_limit_comes_from_env_json(third_party, double):
     assert third_party.environment("double")["DOUBLE_LIMIT"] == str(LIMIT)
-    assert third_party.module("double").LIMIT == LIMIT
+    assert third_party.module("double").container.LIMIT == LIMIT
 
 
 def test_given_a_small_number_when_it_is_posted_then_202_and_the_callback_carries_it_doubled(

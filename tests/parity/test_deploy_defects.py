@@ -82,9 +82,9 @@ def test_a_function_writing_outside_tmp_fails_with_a_read_only_file_system(cloud
     """AWS: a sandbox's filesystem is read-only except /tmp -> OSError: [Errno 30] Read-only file system."""
     def cache_in_the_task_root(repo):
         handler = repo / ORCHESTRATOR / "orchestrator/handlers/calculate.py"
-        edit(handler, "    return calculate(event.get(\"x\"), event.get(\"y\"))",
+        edit(handler, "    return flows.calculate(event)",
              "    with open('last-calculation.json', 'w') as cache:\n        cache.write('{}')\n"
-             "    return calculate(event.get(\"x\"), event.get(\"y\"))")
+             "    return flows.calculate(event)")
 
     with cloud_with(cache_in_the_task_root, services="orchestrator") as cloud:
         execution = failed_run(cloud)

@@ -1,0 +1,19 @@
+"""What the orchestrator's Lambdas do, one function per task of the approval workflow; adapters passed in."""
+from lambda_shared.observability import logger
+from lambda_shared.tokens import token_fingerprint
+from orchestrator.logic.calculation import calculate as add
+
+
+def calculate(payload: dict) -> dict:
+    """The Calculate task: sum = x + y."""
+    return add(payload.get("x"), payload.get("y"))
+
+
+def request_double(payload: dict, *, api) -> dict:
+    """The Double task (waitForTaskToken): hand the sum and the task token to the third-party API, which answers
+    later by callback. Its errors are named so the state machine retries ThirdPartyUnavailable and fails at once on
+    ThirdPartyRejectedRequest."""
+    token = payload["taskToken"]
+    logger.info("requesting double", extra={"number": payload["number"], "task": token_fingerprint(token)})
+    api.request_double(payload["number"], token)
+    return {"requested": True}
