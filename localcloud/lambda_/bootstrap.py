@@ -215,6 +215,9 @@ def _setup_sys_path(opt: str) -> None:
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _WRITABLE = ("/tmp", "/dev")
+# What deploys is read-only even when this machine keeps it under /tmp (a clone in /tmp, as CI makes): the task
+# root, the layers and the runtime. Filled in by main() once the paths are known.
+_READ_ONLY: list[str] = []
 # Audit events that change the filesystem, and which of their arguments are paths.
 _CHANGES = {"os.mkdir": (0,), "os.remove": (0,), "os.rmdir": (0,), "os.rename": (0, 1), "os.link": (0, 1),
             "os.symlink": (1,), "os.truncate": (0,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,),
@@ -228,7 +231,9 @@ def _writable(path) -> bool:
         real = os.path.realpath(os.fsdecode(path))
     except (TypeError, ValueError):
         return True
-    return any(real == root or real.startswith(root + os.sep) for root in _WRITABLE)
+    def under(roots) -> bool:
+        return any(real == root or real.startswith(root + os.sep) for root in roots)
+    return under(_WRITABLE) and not under(_READ_ONLY)
 
 
 def _refuse_writes_outside_tmp(event: str, args: tuple) -> None:
@@ -280,6 +285,8 @@ def main(argv: list[str]) -> int:
     channel = Channel(int(argv[0]), int(argv[1]))
     _exit_with_parent()
     _setup_sys_path(argv[2] if len(argv) > 2 else "")
+    _READ_ONLY.extend(os.path.realpath(p) for p in (os.environ["LAMBDA_TASK_ROOT"], os.environ["LAMBDA_RUNTIME_DIR"],
+                                                   *(argv[2:3])) if p)
     sys.addaudithook(_refuse_writes_outside_tmp)
     sys.stdout.reconfigure(line_buffering=True)
     _setup_logging()

@@ -253,6 +253,17 @@ def test_only_tmp_is_writable(make_runtime, tmp_path):
         assert not outside.exists()
 
 
+def test_the_task_root_is_read_only_even_when_it_lives_under_tmp(make_runtime, tmp_path):
+    """A clone in /tmp (as CI makes one) puts the unzipped package under /tmp: it must stay read-only."""
+    import shutil
+    code = shutil.copytree(SERVICE, tmp_path / "task")
+    assert str(code).startswith("/tmp/")
+    runtime = make_runtime(spec("writes", code_dir=code))
+    answer = call(runtime, "writes", {"path": str(code / "cache.json")})[1]
+    assert answer == {"errno": 30, "error": f"[Errno 30] Read-only file system: '{code / 'cache.json'}'"}
+    assert not (code / "cache.json").exists()
+
+
 def test_replaced_code_runs_in_fresh_workers_from_the_next_invocation(make_runtime, tmp_path):
     first = spec("version")
     runtime = make_runtime(first)
