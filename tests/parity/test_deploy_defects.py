@@ -155,8 +155,8 @@ def test_a_state_machine_role_without_its_direct_integrations_permission_fails_t
     DynamoDB.AccessDeniedException (then the state machine's own Catch decides)."""
     def order_machine_with_a_role_of_its_own(repo):
         serverless = repo / "services/queue-callback/serverless.yml"
-        edit(serverless, "    orderCallback:\n      name:",
-             "    orderCallback:\n      role: !GetAtt OrderMachineWithoutTableRole.Arn\n      name:")
+        edit(serverless, "      id: OrderCallback\n",
+             "      id: OrderCallback\n      role: !GetAtt OrderMachineWithoutTableRole.Arn\n")
         edit(serverless, "  - Resources:\n", """  - Resources:
       OrderMachineWithoutTableRole:
         Type: AWS::IAM::Role
