@@ -17,6 +17,7 @@ from botocore.config import Config
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from localcloud import moto_gaps
+from localcloud.sqs.moto_gaps import serialize_queue_changes
 from localcloud.serverless import services
 from localcloud.serverless.layer import build as build_layer
 from localcloud.apigateway.rest_api import ApiGateway
@@ -137,6 +138,7 @@ class LocalCloud:
         os.environ["MOTO_PORT"] = str(self.settings.edge_port)
         os.environ.update(_fake_credentials())
         moto_gaps.enable_state_machine_execution()
+        serialize_queue_changes()
         self.edge = Edge(runtime_lookup=lambda: self.runtime, inbox=self.inbox, health=self.health)
         self.roles = Roles(self.client)
         self.edge.authorize = Enforcer(self.roles, MotoNames(account=ACCOUNT, region=REGION), region=REGION,

@@ -1,7 +1,9 @@
 """SQS event source mappings (AWS::Lambda::EventSourceMapping on a queue), polled as Lambda's pollers poll.
 
-Each enabled mapping gets a thread that long-polls the queue through the AWS API at the edge, hands a batch of up to
-BatchSize messages to the function synchronously, deletes the batch when the function succeeds (or, with
+Each enabled mapping gets five pollers, as Lambda "starts processing five batches at a time with five concurrent
+invocations" of a standard queue (fewer when ScalingConfig.MaximumConcurrency says so; the local cloud does not scale
+further): one slow batch does not hold back the rest of the queue. A poller long-polls the queue through the AWS API
+at the edge, hands a batch of up to BatchSize messages to the function synchronously, deletes the batch when the function succeeds (or, with
 ReportBatchItemFailures, all but the reported items) and leaves it when the function fails: the message becomes
 visible again after the queue's VisibilityTimeout, and moto's redrive moves it to the dead-letter queue once its
 receive count reaches the RedrivePolicy's maxReceiveCount, as SQS does.
@@ -26,6 +28,8 @@ class QueueMapping:
     function: str
     batch_size: int = 10
     report_item_failures: bool = False
+    concurrent_batches: int = 5
+
 
     @property
     def queue_name(self) -> str:
@@ -43,9 +47,11 @@ def mappings_of(stacks: list[ServiceStack]) -> list[QueueMapping]:
                 continue
             if props.get("Enabled", True) in (False, "false"):
                 continue
+            maximum = (props.get("ScalingConfig") or {}).get("MaximumConcurrency")
             found.append(QueueMapping(stack.service, source, function_name(str(props["FunctionName"])),
                                       int(props.get("BatchSize", 10)),
-                                      "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])))
+                                      "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                                      min(5, int(maximum)) if maximum else 5))
     return found
 
 
@@ -61,6 +67,21 @@ def check_queue_permissions(mapping: QueueMapping, policies: list[dict]) -> None
                 f"{mapping.service}: AWS::Lambda::EventSourceMapping of {mapping.function} cannot be created: "
                 f"Invalid request provided: The provided execution role does not have permissions to call "
                 f"{action.split(':')[1]} on SQS")
+
+
+def check_visibility_timeout(mapping: QueueMapping, visibility_timeout: int, function_timeout: float) -> None:
+    """Refused as Lambda refuses it: a batch still being worked on would be handed out again."""
+    if visibility_timeout < function_timeout:
+        raise RuntimeError(
+            f"{mapping.service}: AWS::Lambda::EventSourceMapping of {mapping.function} cannot be created: "
+            f"Invalid request provided: Queue visibility timeout: {visibility_timeout} seconds is less than "
+            f"Function timeout: {function_timeout:g} seconds")
+
+
+def queue_url(sqs_client, queue_arn: str) -> str:
+    """From the ARN, as Lambda's poller knows the queue (its role needs no sqs:GetQueueUrl)."""
+    _, _, _, _, account, name = queue_arn.split(":")
+    return f"{sqs_client.meta.endpoint_url}/{account}/{name}"
 
 
 def sqs_event(mapping: QueueMapping, messages: list[dict]) -> dict:
@@ -80,19 +101,20 @@ class QueuePoller:
         self._sqs = sqs_client
         self._invoke = invoke
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"localcloud-sqs-{mapping.queue_name}", daemon=True)
+        self._threads = [threading.Thread(target=self._run, name=f"localcloud-sqs-{mapping.queue_name}-{n}",
+                                          daemon=True) for n in range(mapping.concurrent_batches)]
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     def _run(self) -> None:
-        # From the ARN, as Lambda's poller knows the queue (its role needs no sqs:GetQueueUrl).
-        account = self.mapping.queue_arn.split(":")[4]
-        url = f"{self._sqs.meta.endpoint_url}/{account}/{self.mapping.queue_name}"
+        url = queue_url(self._sqs, self.mapping.queue_arn)
         while not self._stop.is_set():
             try:
                 self.poll_once(url, wait_seconds=1)
@@ -139,6 +161,11 @@ class EventSourceMappings:
             # mapping's deploy would be).
             session = cloud.function_session(mapping.function)
             check_queue_permissions(mapping, cloud.roles.policies(session.role_name))
+            sqs = cloud.client("sqs")
+            visibility = sqs.get_queue_attributes(QueueUrl=queue_url(sqs, mapping.queue_arn),
+                                                  AttributeNames=["VisibilityTimeout"])["Attributes"]
+            check_visibility_timeout(mapping, int(visibility["VisibilityTimeout"]),
+                                     cloud.runtime.spec(mapping.function).timeout)
             poller = QueuePoller(mapping, cloud.client_as(session, "sqs"), cloud.runtime.invoke)
             poller.start()
             self.pollers.append(poller)

@@ -20,7 +20,7 @@ def start(cloud: Cloud, body: dict) -> str:
 def test_order_is_recorded_prepared_by_the_consumer_and_announced(cloud):
     arn = start(cloud, {"item": "tea", "quantity": 2})
     execution = cloud.wait_for_execution(arn)
-    assert execution["status"] == "SUCCEEDED", execution
+    assert execution["status"] == "SUCCEEDED", (execution.get("error"), execution.get("cause"))
     assert json.loads(execution["output"])["prepared"] is True
     order_id = arn.rsplit(":", 1)[-1]
     item = cloud.client("dynamodb").get_item(TableName=outputs(cloud)["OrdersTableName"],
@@ -62,7 +62,7 @@ def test_poison_message_ends_in_the_dead_letter_queue(cloud):
     sqs = cloud.client("sqs")
     sqs.send_message(QueueUrl=outputs(cloud)["OrdersQueueUrl"], MessageBody="this is not an order")
     dead = []
-    for _ in range(15):   # each receive long-polls: this awaits the redrive, it does not sleep
+    for _ in range(25):   # each receive long-polls: this awaits the redrive, it does not sleep
         dead = sqs.receive_message(QueueUrl=outputs(cloud)["OrdersDeadLetterQueueUrl"], WaitTimeSeconds=2,
                                    AttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
         if dead:

@@ -3,6 +3,8 @@ with AWS's error. Each test names the AWS behaviour it mirrors."""
 import json
 import shutil
 
+import pytest
+
 from tests.parity.conftest import edit
 from tests.support.cloud import start_calculation
 
@@ -182,3 +184,19 @@ def test_a_state_machine_role_without_its_direct_integrations_permission_fails_t
     assert execution["error"] == "DynamoDB.AccessDeniedException"
     assert "is not authorized to perform: dynamodb:PutItem" in execution["cause"]
     assert states[-1] == "GracefulFail" and "PrepareOrder" not in states
+
+
+def test_a_queue_that_hides_a_message_for_less_than_its_consumers_timeout_cannot_be_mapped(cloud_with):
+    """AWS: CreateEventSourceMapping -> "Invalid request provided: Queue visibility timeout: 2 seconds is less than
+    Function timeout: 8 seconds": the deploy fails, nothing runs."""
+    def hide_for_two_seconds(repo):
+        edit(repo / "services/queue-callback/serverless.yml",
+             "VisibilityTimeout: ${self:custom.settings.taskVisibilityTimeoutSeconds}", "VisibilityTimeout: 2")
+
+    with pytest.raises(pytest.fail.Exception) as refused:
+        with cloud_with(hide_for_two_seconds, services="queue-callback"):
+            pass
+
+    assert ("AWS::Lambda::EventSourceMapping of waitflows-queue-callback-local-consumeOrders cannot be created: "
+            "Invalid request provided: Queue visibility timeout: 2 seconds is less than Function timeout: 8 seconds"
+            ) in str(refused.value)
