@@ -174,7 +174,10 @@ class LocalCloud:
             extension.start(self)
             self.parts[extension.name] = "running"
         if self.settings.prewarm:
-            self.runtime.prewarm()
+            # "Up" means warm: the first requests (a test's, a user's) do not share two cores with 21 cold starts,
+            # which once made a 3 s callback timeout miss. The wait is bounded; a worker that cannot start says so
+            # in its own log line and starts again on first use.
+            self.runtime.prewarm().join(timeout=60)
         self.watcher = CodeWatcher({s.name: self._code_sources(s) for s in found}, reload=self.reload_code)
         self.watcher.start()
         self._up = True

@@ -318,9 +318,12 @@ class LambdaRuntime:
         for worker in stale:
             worker.destroy()
 
-    def prewarm(self, names: Iterable[str] | None = None) -> None:
+    def prewarm(self, names: Iterable[str] | None = None) -> threading.Thread:
+        """Start one worker per function in the background; join the returned thread to wait until all are warm."""
         specs = list(self._specs.values()) if names is None else [self.spec(name) for name in names]
-        threading.Thread(target=self._prewarm, args=(specs,), daemon=True, name="lambda-prewarm").start()
+        warming = threading.Thread(target=self._prewarm, args=(specs,), daemon=True, name="lambda-prewarm")
+        warming.start()
+        return warming
 
     def close(self) -> None:
         with self._lock:
