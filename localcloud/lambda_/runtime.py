@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -510,19 +511,23 @@ class LambdaRuntime:
             worker.destroy()
 
     def _prewarm(self, specs: list[FunctionSpec]) -> None:
-        for spec in specs:
-            pool = self._pools[spec.name]
-            with pool.cond:
-                if self._closed or pool.size:
-                    continue
-                pool.size += 1
-            try:
-                worker = self._start_worker(spec, pool)
-            except Exception as exc:
-                if not self._closed:
-                    self._safe_log(spec.name, f"prewarm failed: {exc!r}")
-                continue
-            self._release(worker, reusable=True)
+        # One cold start per core at a time: each is mostly CPU (an interpreter and its imports).
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="lambda-prewarm") as starts:
+            list(starts.map(self._prewarm_one, specs))
+
+    def _prewarm_one(self, spec: FunctionSpec) -> None:
+        pool = self._pools[spec.name]
+        with pool.cond:
+            if self._closed or pool.size:
+                return
+            pool.size += 1
+        try:
+            worker = self._start_worker(spec, pool)
+        except Exception as exc:
+            if not self._closed:
+                self._safe_log(spec.name, f"prewarm failed: {exc!r}")
+            return
+        self._release(worker, reusable=True)
 
     def _worker_env(self, spec: FunctionSpec) -> dict[str, str]:
         env = dict(self._base_env)
