@@ -58,6 +58,8 @@ def local_cloud(log_path: Path):
     def healthy():
         try:
             return requests.get(f"{EDGE}/_localcloud/health", timeout=0.5).status_code == 200
+        except requests.Timeout:
+            return False
         except requests.ConnectionError:
             return process.poll() is not None and (_ for _ in ()).throw(RuntimeError(log_path.read_text()[-3000:]))
 

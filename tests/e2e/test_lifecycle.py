@@ -57,7 +57,7 @@ def start_cloud(ports: dict, log_name: str) -> subprocess.Popen:
         try:
             if requests.get(f"http://127.0.0.1:{ports['edge']}/_localcloud/health", timeout=1).status_code == 200:
                 return process
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.2)
     process.kill()

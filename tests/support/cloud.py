@@ -101,8 +101,8 @@ def _wait_healthy(process: subprocess.Popen, cloud: Cloud, timeout: float) -> No
         try:
             if requests.get(f"{cloud.edge_url}/_localcloud/health", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass   # not listening yet, or too busy starting to answer within the second: not healthy yet
         time.sleep(0.2)
     pytest.fail(f"the local cloud was not healthy within {timeout}s:\n{cloud.log_path.read_text()[-4000:]}")
 
