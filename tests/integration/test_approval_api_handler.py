@@ -150,3 +150,20 @@ def test_given_the_event_file_when_it_is_posted_unchanged_then_its_placeholder_s
     response = approval.post_decision(event, approval.context("postApprovalDecision"))
 
     assert response["statusCode"] == 403
+
+
+def test_given_step_functions_is_unavailable_when_reject_is_posted_then_503_and_the_next_post_delivers_it(approval):
+    result, found = approval.request()
+    link = found["reject"]
+    approval.callbacks.refuse_with("ServiceUnavailable", "Service Unavailable")
+
+    status, body = post_decision(approval, link.approval_id, link.action, link.sig)
+
+    assert status == 503
+    assert body["status"] == "rejected" and body["delivered"] is False
+    assert "post again" in body["message"]
+    approval.callbacks.accept_again()
+    status, body = post_decision(approval, link.approval_id, link.action, link.sig)
+    assert status == 200 and body["status"] == "rejected" and body["delivered"] is True
+    (failure,) = approval.callbacks.named("SendTaskFailure")
+    assert failure["error"] == "Rejected"

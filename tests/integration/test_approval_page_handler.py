@@ -1,4 +1,5 @@
 """showApproval (GET on an emailed link) and submitApproval (the page's button), against the real table."""
+import json
 import time
 from types import SimpleNamespace
 
@@ -207,6 +208,31 @@ def test_given_the_workflow_timed_out_when_approve_is_pressed_then_the_decision_
     item = approval.item(result["approvalId"])
     assert item["decision"] == "approved"
     assert item["callbackError"] == "TaskTimedOut: Task Timed Out"
+
+
+def test_given_step_functions_throttles_the_callback_when_approve_is_pressed_then_the_next_click_delivers_it(
+        approval):
+    result, found = approval.request()
+    approval.callbacks.refuse_with("ThrottlingException", "Rate exceeded")
+
+    throttled = submit(approval, found["approve"])
+
+    assert throttled["statusCode"] == 503 and throttled["headers"]["Retry-After"] == "30"
+    assert "Your decision is recorded" in throttled["body"] and "approved" in throttled["body"]
+    item = approval.item(result["approvalId"])
+    assert item["decision"] == "approved" and "deliveredAt" not in item and "callbackError" not in item
+    # The reject link, opened now, offers to deliver what was recorded, not to reject.
+    page = show(approval, found["reject"])
+    assert page["statusCode"] == 200 and "Deliver the decision" in page["body"] and "approved" in page["body"]
+
+    approval.callbacks.accept_again()
+    delivered = submit(approval, found["reject"])
+
+    assert delivered["statusCode"] == 200 and "approved" in delivered["body"]
+    (success,) = approval.callbacks.named("SendTaskSuccess")
+    assert json.loads(success["output"])["decision"] == "approved"
+    assert approval.callbacks.named("SendTaskFailure") == []
+    assert "deliveredAt" in approval.item(result["approvalId"])
 
 
 def test_given_a_form_without_fields_when_it_is_posted_then_400(approval):

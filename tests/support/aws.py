@@ -130,6 +130,9 @@ class StepFunctionsCalls:
     def refuse_with(self, code: str, message: str = "Task Timed Out") -> None:
         self._refusal = (code, message)
 
+    def accept_again(self) -> None:
+        self._refusal = None
+
     def _before_call(self, model, params, **_):
         if self._refusal:
             code, message = self._refusal

@@ -34,6 +34,9 @@ class FakeStore:
         self.decision_writes += 1
         self.items[approval_id] = replace(current, decision=decision, decided_at=now)
 
+    def record_delivered(self, approval_id, now):
+        self.items[approval_id] = replace(self.items[approval_id], delivered_at=now)
+
     def record_callback_error(self, approval_id, message):
         self.items[approval_id] = replace(self.items[approval_id], callback_error=message[:500])
 

@@ -1,5 +1,6 @@
 """The approval use cases with fake adapters: request, open a link, decide once."""
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from approval import flows
 from approval.adapters.store import AlreadyDecided
@@ -167,6 +168,48 @@ def test_given_the_task_timed_out_when_it_is_approved_then_the_error_is_recorded
     assert decided.callback_error == "TaskTimedOut: Task Timed Out"
     assert store.items[approval_id].callback_error == "TaskTimedOut: Task Timed Out"
     assert store.items[approval_id].decision == APPROVED
+
+
+@pytest.mark.parametrize("transient", [client_error("ThrottlingException", "Rate exceeded", "SendTaskSuccess"),
+                                       client_error("ServiceUnavailable", "try again", "SendTaskSuccess"),
+                                       EndpointConnectionError(endpoint_url="https://states.us-east-1.amazonaws.com")])
+def test_given_a_transient_callback_error_when_it_is_approved_then_the_decision_waits_for_the_next_click(
+        store, transient):
+    approval_id = request(store)["approvalId"]
+
+    with pytest.raises(flows.NotDeliveredYet) as raised:
+        decide(store, approval_id, "approve", FakeCallbacks(transient))
+
+    recorded = store.items[approval_id]
+    assert raised.value.approval.decision == APPROVED
+    assert (recorded.decision, recorded.delivered_at, recorded.callback_error) == (APPROVED, None, None)
+    assert recorded.awaits_delivery
+
+
+def test_given_a_decision_not_delivered_when_either_link_is_pressed_again_then_the_recorded_one_is_delivered(store):
+    approval_id = request(store)["approvalId"]
+    with pytest.raises(flows.NotDeliveredYet):
+        decide(store, approval_id, "approve", FakeCallbacks(client_error("ThrottlingException", "Rate exceeded")))
+    callbacks = FakeCallbacks()
+
+    decided, just_now = decide(store, approval_id, "reject", callbacks, now=NOW + 20)
+
+    assert just_now is False and decided.decision == APPROVED
+    assert callbacks.succeeded == [(TOKEN, {"decision": APPROVED, "approvalId": approval_id, "decidedAt": NOW + 10})]
+    assert callbacks.failed == []
+    assert store.items[approval_id].delivered_at == NOW + 20
+    assert store.decision_writes == 1
+
+
+def test_given_a_delivered_decision_when_a_link_is_pressed_again_then_nobody_is_called_back(store):
+    approval_id = request(store)["approvalId"]
+    decide(store, approval_id, "approve", FakeCallbacks())
+    callbacks = FakeCallbacks()
+
+    decided, just_now = decide(store, approval_id, "approve", callbacks)
+
+    assert just_now is False and decided.delivered_at == NOW + 10
+    assert callbacks.calls == 0
 
 
 def test_given_someone_decided_between_read_and_write_when_it_is_decided_then_their_decision_is_returned(store):

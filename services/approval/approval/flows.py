@@ -5,7 +5,7 @@ module-level adapters built once per container.
 """
 from dataclasses import replace
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from approval.adapters.store import AlreadyDecided
 from approval.logic import links
@@ -13,10 +13,20 @@ from approval.logic.approvals import (APPROVED, ApprovalRequest, PendingApproval
                                       new_pending_approval, waiting_since)
 from approval.logic.emails import approval_email
 from lambda_shared.observability import logger
+from lambda_shared.task_errors import error_code, task_gone
 
 
 class EmailNotSent(Exception):
     """Raised to Step Functions: the Approval task fails at once with the cause instead of waiting for nobody."""
+
+
+class NotDeliveredYet(Exception):
+    """The decision is recorded but Step Functions could not be told (throttled, a 5xx, the network): the next click
+    on either link tries again with the recorded decision. Nothing is lost, nothing is decided twice."""
+
+    def __init__(self, approval: PendingApproval, reason: str):
+        super().__init__(reason)
+        self.approval, self.reason = approval, reason
 
 
 class LinkRejected(Exception):
@@ -76,6 +86,8 @@ def decide(approval_id: str, action: str, sig: str, *, store, link_key: bytes, c
            now: int) -> tuple[PendingApproval, bool]:
     """Record a decision once and resume the workflow. Returns the approval and whether this call decided it."""
     approval = open_link(approval_id, action, sig, store=store, link_key=link_key)
+    if approval.awaits_delivery:
+        return deliver(approval, store=store, callbacks=callbacks, now=now), False
     if approval.decision:
         return approval, False
     if approval.is_expired(now):
@@ -88,20 +100,36 @@ def decide(approval_id: str, action: str, sig: str, *, store, link_key: bytes, c
         if latest and latest.decision:
             return latest, False
         raise expired(approval) from None
-    decided = replace(approval, decision=decision, decided_at=now)
+    logger.info("approval decided", extra={"approvalId": approval_id, "decision": decision})
+    return deliver(replace(approval, decision=decision, decided_at=now), store=store, callbacks=callbacks,
+                   now=now), True
+
+
+def deliver(approval: PendingApproval, *, store, callbacks, now: int) -> PendingApproval:
+    """Tell the workflow the recorded decision; recorded as delivered only once Step Functions took it."""
+    approval_id = approval.approval_id
     try:
-        if decision == APPROVED:
-            callbacks.succeed(approval.task_token, {"decision": decision, "approvalId": approval_id, "decidedAt": now})
+        if approval.decision == APPROVED:
+            callbacks.succeed(approval.task_token, {"decision": approval.decision, "approvalId": approval_id,
+                                                    "decidedAt": approval.decided_at})
         else:
             callbacks.fail(approval.task_token, "Rejected", f"The approver rejected request {approval_id}")
     except ClientError as exc:
-        # TaskTimedOut / TaskDoesNotExist: the execution ended (timed out, stopped) before the click arrived.
-        message = f"{exc.response['Error'].get('Code')}: {exc.response['Error'].get('Message')}"
+        message = f"{error_code(exc)}: {exc.response['Error'].get('Message')}"
+        if not task_gone(exc):
+            logger.warning("callback not delivered, kept for the next click",
+                           extra={"approvalId": approval_id, "error": message})
+            raise NotDeliveredYet(approval, message) from None
+        # The execution ended (timed out, stopped) before the click arrived: the decision stands, unheard.
         logger.warning("callback refused", extra={"approvalId": approval_id, "error": message})
         store.record_callback_error(approval_id, message)
-        decided = replace(decided, callback_error=message)
-    logger.info("approval decided", extra={"approvalId": approval_id, "decision": decision})
-    return decided, True
+        return replace(approval, callback_error=message)
+    except BotoCoreError as exc:
+        logger.warning("callback not delivered, kept for the next click",
+                       extra={"approvalId": approval_id, "error": repr(exc)})
+        raise NotDeliveredYet(approval, type(exc).__name__) from None
+    store.record_delivered(approval_id, now)
+    return replace(approval, delivered_at=now)
 
 
 def status(approval: PendingApproval, now: int) -> dict:
@@ -114,4 +142,5 @@ def status(approval: PendingApproval, now: int) -> dict:
         "expiresAt": approval.expires_at,
         "decidedAt": approval.decided_at,
         "callbackError": approval.callback_error,
+        "delivered": approval.delivered_at is not None,
     }

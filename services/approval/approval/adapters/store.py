@@ -55,6 +55,7 @@ class ApprovalStore(DynamoTable):
             decision=item.get("decision"),
             decided_at=int(item["decidedAt"]) if "decidedAt" in item else None,
             callback_error=item.get("callbackError"),
+            delivered_at=int(item["deliveredAt"]) if "deliveredAt" in item else None,
         )
 
     def record_decision(self, approval_id: str, decision: str, now: int) -> None:
@@ -71,6 +72,14 @@ class ApprovalStore(DynamoTable):
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise AlreadyDecided(approval_id) from None
             raise
+
+    def record_delivered(self, approval_id: str, now: int) -> None:
+        """The workflow took the decision: from now on a click only shows it."""
+        self._table.update_item(
+            Key={"approvalId": approval_id},
+            UpdateExpression="SET deliveredAt = :now",
+            ExpressionAttributeValues={":now": now},
+        )
 
     def record_callback_error(self, approval_id: str, message: str) -> None:
         self._table.update_item(

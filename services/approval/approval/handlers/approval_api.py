@@ -40,6 +40,12 @@ def post_decision(event, context):
         return error_response(400, str(exc))
     except flows.LinkRejected as exc:
         return error_response(exc.status, exc.message)
+    except flows.NotDeliveredYet as exc:
+        response = error_response(503, f"the decision is recorded ({exc.approval.decision}) but the workflow could "
+                                       f"not be told yet ({exc.reason}): post again to deliver it",
+                                  flows.status(exc.approval, int(time.time())))
+        response["headers"]["Retry-After"] = "30"
+        return response
     result = flows.status(approval, int(time.time()))
     if not just_now and approval.decision != decision_for(action):
         # Asked for the opposite of what was recorded: say so, change nothing.

@@ -21,6 +21,9 @@ def show(event, context):
         approval = flows.open_link(approval_id, action, sig, store=container.store, link_key=container.link_key())
     except flows.LinkRejected as exc:
         return _rejected(exc)
+    if approval.awaits_delivery:
+        # Only the POST changes anything: its button delivers the decision recorded, whichever link this is.
+        return html_response(200, pages.deliver_page(approval, action, sig, form_action=approval_id))
     if approval.decision:
         return html_response(200, pages.decided_page(approval, just_now=False))
     if approval.is_expired(int(time.time())):
@@ -41,5 +44,9 @@ def submit(event, context):
                                           callbacks=container.callbacks, now=int(time.time()))
     except flows.LinkRejected as exc:
         return _rejected(exc)
+    except flows.NotDeliveredYet as exc:
+        page = html_response(503, pages.not_delivered_page(exc.approval))
+        page["headers"]["Retry-After"] = "30"
+        return page
     return html_response(200, pages.decided_page(approval, just_now=just_now))
 

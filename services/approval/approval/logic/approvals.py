@@ -36,9 +36,15 @@ class PendingApproval:
     decision: str | None = None
     decided_at: int | None = None
     callback_error: str | None = field(default=None)
+    delivered_at: int | None = None
 
     def is_expired(self, now: int) -> bool:
         return self.decision is None and now >= self.expires_at
+
+    @property
+    def awaits_delivery(self) -> bool:
+        """Decided, but the workflow was not told yet: the callback failed with an error worth another try."""
+        return self.decision is not None and self.delivered_at is None and self.callback_error is None
 
 
 def new_approval_id() -> str:

@@ -21,13 +21,26 @@ def _request_table(approval: PendingApproval) -> str:
     return f"<table>{rows}</table>"
 
 
-def confirm_page(approval: PendingApproval, action: str, sig: str, form_action: str) -> str:
-    verb = "Approve" if action == "approve" else "Reject"
-    form = (f'<form method="post" action="{escape(form_action)}">'
+def _decision_form(action: str, sig: str, form_action: str, label: str) -> str:
+    return (f'<form method="post" action="{escape(form_action)}">'
             f'<input type="hidden" name="action" value="{escape(action)}">'
             f'<input type="hidden" name="sig" value="{escape(sig)}">'
-            f'<button type="submit" class="{escape(action)}" id="decide">{verb}</button></form>')
-    return _page(f"{verb} this request?", _request_table(approval) + f"<p>Press the button to {action}.</p>" + form)
+            f'<button type="submit" class="{escape(action)}" id="decide">{escape(label)}</button></form>')
+
+
+def confirm_page(approval: PendingApproval, action: str, sig: str, form_action: str) -> str:
+    verb = "Approve" if action == "approve" else "Reject"
+    return _page(f"{verb} this request?", _request_table(approval) + f"<p>Press the button to {action}.</p>"
+                 + _decision_form(action, sig, form_action, verb))
+
+
+def deliver_page(approval: PendingApproval, action: str, sig: str, form_action: str) -> str:
+    """Decided, not delivered yet: either link's button delivers the decision that was recorded."""
+    return _page("Decision recorded, not delivered yet",
+                 _request_table(approval)
+                 + f'<p id="decision">The decision recorded is <b>{escape(str(approval.decision))}</b>; the workflow '
+                   'has not been told yet.</p>'
+                 + _decision_form(action, sig, form_action, "Deliver the decision"))
 
 
 def decided_page(approval: PendingApproval, just_now: bool) -> str:
@@ -38,6 +51,14 @@ def decided_page(approval: PendingApproval, just_now: bool) -> str:
     return _page(f"Request {approval.decision}",
                  _request_table(approval) + f'<p id="decision">{when}: <b>{escape(str(approval.decision))}</b>.</p>'
                  + note)
+
+
+def not_delivered_page(approval: PendingApproval) -> str:
+    return _page("Decision recorded, not delivered yet",
+                 _request_table(approval)
+                 + f'<p id="decision">Your decision is recorded: <b>{escape(str(approval.decision))}</b>.</p>'
+                 + '<p id="error">The workflow could not be told yet. Open the link again in a minute: its button '
+                   'delivers this decision (the other link\'s does too; nothing is decided twice).</p>')
 
 
 def error_page(title: str, message: str) -> str:
