@@ -177,3 +177,23 @@ def test_given_an_event_about_nothing_we_wait_for_then_it_is_ignored(rds_snapsho
     result = invoke(rds_snapshot, "snapshotEvent", event)
 
     assert reason in result["ignored"] and sfn_calls.calls == []
+
+
+def test_given_step_functions_throttles_the_answer_then_the_token_stays_parked_and_the_next_event_answers(
+        rds_snapshot, db_instance, sfn_calls):
+    created = create(rds_snapshot, db_instance)
+    snapshot_id, token = created["snapshot"]["dbSnapshotIdentifier"], new_task_token()
+    invoke(rds_snapshot, "snapshotEvent", {"detail": {}})
+    rds_snapshot.module("snapshotEvent").container.waiters.add(snapshot_id, token, int(time.time()) + 600)
+    sfn_calls.refuse_with("ThrottlingException", "Rate exceeded")
+
+    with pytest.raises(Exception) as raised:
+        invoke(rds_snapshot, "snapshotEvent", snapshot_event(snapshot_id))
+
+    assert type(raised.value).__name__ == "CallbackNotDelivered"   # the name EventBridge's retry and the Retry see
+    assert waiter(rds_snapshot, snapshot_id)["taskToken"]["S"] == token
+    sfn_calls.accept_again()
+    assert invoke(rds_snapshot, "snapshotEvent", snapshot_event(snapshot_id)) == {"snapshotId": snapshot_id,
+                                                                                  "answered": True}
+    assert [s["taskToken"] for s in sfn_calls.successes] == [token]
+    assert waiter(rds_snapshot, snapshot_id) is None

@@ -1,7 +1,8 @@
 """What the RDS snapshot service does, one function per Lambda; adapters come in as arguments."""
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lambda_shared.observability import logger
+from lambda_shared.task_errors import error_code, task_gone
 from lambda_shared.tokens import token_fingerprint
 from rds_snapshot.logic import polling
 from rds_snapshot.logic.snapshots import (
@@ -35,22 +36,36 @@ def describe_snapshot(payload: dict, *, rds) -> dict:
     return {"snapshot": snapshot, "poll": polling.next_poll(payload["poll"])}
 
 
+class CallbackNotDelivered(Exception):
+    """Step Functions could not be told (throttled, a 5xx, the network): the token stays parked and the invocation
+    fails, so it is tried again (EventBridge's asynchronous retries; the AwaitSnapshotEvent task's Retry)."""
+
+
 def _answer(snapshot: dict, *, waiters, callbacks) -> bool:
-    """Resume the execution waiting for this snapshot, if one still is. True if this call answered it."""
-    token = waiters.take(snapshot["dbSnapshotIdentifier"])
+    """Resume the execution waiting for this snapshot, if one still is. True if this call answered it.
+
+    The token is forgotten only after Step Functions heard back: two answerers racing (the event, the look at
+    once) may both call back, and the second is told the task is gone, which costs nothing.
+    """
+    snapshot_id = snapshot["dbSnapshotIdentifier"]
+    token = waiters.get(snapshot_id)
     if token is None:
         return False
     try:
         if snapshot["status"] == AVAILABLE:
             callbacks.succeed(token, snapshot)
         else:
-            callbacks.fail(token, "SnapshotFailed", f"RDS reports snapshot {snapshot['dbSnapshotIdentifier']} "
-                                                    f"as {snapshot['status']}")
+            callbacks.fail(token, "SnapshotFailed", f"RDS reports snapshot {snapshot_id} as {snapshot['status']}")
     except ClientError as exc:
-        # TaskTimedOut / TaskDoesNotExist / InvalidToken: the execution stopped waiting before the snapshot settled.
-        logger.warning("callback refused", extra={"task": token_fingerprint(token),
-                                                  "error": exc.response["Error"].get("Code")})
+        if not task_gone(exc):
+            raise CallbackNotDelivered(f"{snapshot_id}: {error_code(exc)}") from exc
+        # The execution stopped waiting (timed out, stopped, answered by the other path) before this answer.
+        logger.warning("callback refused", extra={"task": token_fingerprint(token), "error": error_code(exc)})
+        waiters.remove(snapshot_id, token)
         return False
+    except BotoCoreError as exc:
+        raise CallbackNotDelivered(f"{snapshot_id}: {type(exc).__name__}") from exc
+    waiters.remove(snapshot_id, token)
     return True
 
 

@@ -1,4 +1,6 @@
 """Executions waiting for a snapshot, in DynamoDB: snapshot id -> task token (a bearer credential, kept only here)."""
+from botocore.exceptions import ClientError
+
 from lambda_shared.aws import DynamoTable
 
 
@@ -7,7 +9,15 @@ class SnapshotWaiters(DynamoTable):
         self._table.put_item(Item={"snapshotId": snapshot_id, "taskToken": task_token,
                                    "ttl": expires_at + 86400})
 
-    def take(self, snapshot_id: str) -> str | None:
-        """Remove and return the waiting token: of two answerers racing (the event, the check), one gets it."""
-        old = self._table.delete_item(Key={"snapshotId": snapshot_id}, ReturnValues="ALL_OLD").get("Attributes")
-        return old["taskToken"] if old else None
+    def get(self, snapshot_id: str) -> str | None:
+        item = self._table.get_item(Key={"snapshotId": snapshot_id}, ConsistentRead=True).get("Item")
+        return item["taskToken"] if item else None
+
+    def remove(self, snapshot_id: str, task_token: str) -> None:
+        """Forget the token once its task heard back (or no longer waits); a newer waiter's token stays."""
+        try:
+            self._table.delete_item(Key={"snapshotId": snapshot_id}, ConditionExpression="taskToken = :t",
+                                    ExpressionAttributeValues={":t": task_token})
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
