@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from iot_callback import flows
 from tests.support.aws import moto_client
@@ -120,7 +120,20 @@ def test_given_step_functions_is_unavailable_then_the_claim_is_released_for_a_re
     with pytest.raises(ClientError):
         result(event, iot.context("reportResult"))
 
-    sfn_calls._refusal = None   # Step Functions is back
+    sfn_calls.accept_again()   # Step Functions is back
+    assert result(event, iot.context("reportResult")) == {"outcome": "succeeded"}
+
+
+def test_given_the_network_fails_the_callback_then_the_claim_is_released_for_a_retry(iot, sfn_calls):
+    dispatch(iot)
+    sfn_calls.lose_connection()
+    result = load(iot, "reportResult")
+    event = {"jobId": "job-1", "fromTenant": "tenant1", "status": "succeeded", "result": 57}
+
+    with pytest.raises(EndpointConnectionError):
+        result(event, iot.context("reportResult"))
+
+    sfn_calls.accept_again()
     assert result(event, iot.context("reportResult")) == {"outcome": "succeeded"}
 
 

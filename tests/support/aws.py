@@ -11,10 +11,11 @@ import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
+from typing import Callable
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from lambda_shared import aws as shared_aws
 from localcloud.serverless import services
@@ -124,19 +125,22 @@ class StepFunctionsCalls:
 
     def __init__(self, client):
         self.calls: list[tuple[str, dict]] = []
-        self._refusal: tuple[str, str] | None = None
+        self._refusal: Callable[[str], Exception] | None = None
         client.meta.events.register("before-call.sfn", self._before_call)
 
     def refuse_with(self, code: str, message: str = "Task Timed Out") -> None:
-        self._refusal = (code, message)
+        self._refusal = lambda operation: ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+    def lose_connection(self) -> None:
+        """Every callback fails in the network (botocore's EndpointConnectionError), before Step Functions sees it."""
+        self._refusal = lambda operation: EndpointConnectionError(endpoint_url="https://states.us-east-1.amazonaws.com")
 
     def accept_again(self) -> None:
         self._refusal = None
 
     def _before_call(self, model, params, **_):
         if self._refusal:
-            code, message = self._refusal
-            raise ClientError({"Error": {"Code": code, "Message": message}}, model.name)
+            raise self._refusal(model.name)
         self.calls.append((model.name, json.loads(params["body"])))
 
     def named(self, operation: str) -> list[dict]:

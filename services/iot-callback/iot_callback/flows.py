@@ -117,6 +117,11 @@ def report_result(event: dict, *, store, callbacks, now: str) -> str:
         # Throttled or unavailable beyond the client's retries: let the message be retried, with the claim undone.
         store.release_report(report.job_id)
         raise
+    except BotoCoreError:
+        # The network, not Step Functions, failed (a timeout, a reset): the same, or the claim would stay taken and
+        # the retried message would be dropped as a duplicate while the task waits for its timeout.
+        store.release_report(report.job_id)
+        raise
     logger.info("job reported", extra={"jobId": report.job_id, "status": report.status})
     return report.status
 
