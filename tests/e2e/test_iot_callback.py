@@ -62,8 +62,8 @@ def certificate_id(cert_file: Path) -> str:
 class WorkerProcess:
     """`python -m workers.onprem --tenant <t>` as a user starts it; ready once its log says it subscribed."""
 
-    def __init__(self, cloud, tenant: str):
-        self.tenant = tenant
+    def __init__(self, cloud, tenant: str, *options: str):
+        self.tenant, self.options = tenant, options
         self.port = cloud.mqtt_port
         self.cert, self.key = onboard(cloud, tenant)
         self.log_path = OUTPUT / f"worker-{tenant}.log"
@@ -74,7 +74,7 @@ class WorkerProcess:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "workers.onprem", "--tenant", self.tenant,
                                              "--port", str(self.port), "--cert", str(self.cert),
-                                             "--key", str(self.key)],
+                                             "--key", str(self.key), *self.options],
                                             cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while "ready: waiting for jobs" not in self.log_path.read_text()[offset:]:
@@ -263,6 +263,22 @@ def test_given_a_worker_killed_mid_job_then_the_execution_fails_as_worker_lost_b
     assert "WorkerLost" in states and "JobTimedOut" not in states
     timed_out = [e for e in cloud.history(started["executionArn"]) if e["type"] == "TaskTimedOut"]
     assert timed_out and timed_out[0]["taskTimedOutEventDetails"]["error"] == "States.HeartbeatTimeout"
+
+
+def test_given_a_worker_stopped_mid_job_then_the_execution_fails_as_the_workers_not_as_a_cancel(cloud):
+    worker = WorkerProcess(cloud, "tenant3", "--shutdown-grace", "0.5").start()
+    try:
+        started = start_job(cloud, "tenant3", {"a": 1, "b": 2, "seconds": 30})
+        wait_for_job(cloud, started["jobId"], lambda j: j["progress"] is not None)
+
+        assert worker.stop() == 0    # SIGTERM: the job outlives the grace period
+
+        execution = cloud.wait_for_execution(started["executionArn"], timeout=30)
+    finally:
+        worker.ensure_stopped()
+    assert (execution["status"], execution["error"]) == ("FAILED", "WorkerFailed")
+    assert execution["cause"] == f"WorkerStopped: the worker stopped before job {started['jobId']} finished"
+    assert "Cancelled" not in cloud.states_entered(started["executionArn"])
 
 
 def test_given_the_worker_is_offline_when_a_job_is_published_then_it_runs_once_the_worker_is_back(cloud):

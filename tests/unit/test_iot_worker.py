@@ -2,7 +2,7 @@
 import pytest
 
 from workers.onprem import config
-from workers.onprem.jobs import JobCancelled, RunningJob, add, load
+from workers.onprem.jobs import ON_REQUEST, SHUTDOWN, JobCancelled, RunningJob, add, load
 
 
 def context(progress=None) -> RunningJob:
@@ -28,6 +28,18 @@ def test_a_slow_job_reports_progress_and_stops_when_cancelled():
         add({"a": 1, "b": 2, "seconds": 10}, running)
 
     assert seen and seen[0][0] == 0
+
+
+@pytest.mark.parametrize("reason, message", [(ON_REQUEST, "job job-1 was cancelled"),
+                                             (SHUTDOWN, "the worker stopped before job job-1 finished")])
+def test_a_stopped_job_says_whether_the_cloud_asked_or_the_worker_is_shutting_down(reason, message):
+    running = context()
+    running.cancel(reason)
+
+    with pytest.raises(JobCancelled) as stopped:
+        running.sleep(10)
+
+    assert (stopped.value.reason, str(stopped.value)) == (reason, message)
 
 
 def test_progress_messages_are_numbered_in_the_order_the_job_reports_them():

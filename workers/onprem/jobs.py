@@ -1,15 +1,26 @@
 """The work itself: a pluggable function `job(input: dict, context: JobContext) -> result` (any JSON value).
 
 An exception it raises is reported as a failure carrying its type and message; JobCancelled (raised by
-context.sleep()/context.check() once the job is cancelled) is reported as a cancellation.
+context.sleep()/context.check() once the job is stopped) is reported as a cancellation when the cloud asked for it,
+and as the worker's own failure (WorkerStopped) when the worker is shutting down: a user's cancel and a stopped
+worker end the run differently.
 """
 import importlib
 import threading
 from typing import Any, Callable, Protocol
 
 
+# Why a running job is told to stop.
+ON_REQUEST = "request"      # the cloud asked (tenants/<tenant>/control)
+SHUTDOWN = "shutdown"       # the worker is stopping (SIGTERM) and the job outlived the grace period
+
+
 class JobCancelled(Exception):
-    """The cloud asked for this job to stop (tenants/<tenant>/control)."""
+    """The job was told to stop: `reason` says whether the cloud asked (ON_REQUEST) or the worker stops (SHUTDOWN)."""
+
+    def __init__(self, message: str, reason: str = ON_REQUEST):
+        super().__init__(message)
+        self.reason = reason
 
 
 class JobContext(Protocol):
@@ -60,6 +71,7 @@ class RunningJob:
     def __init__(self, job_id: str, publish_progress: Callable[[str, int, float, str], None]):
         self.job_id = job_id
         self.cancelled = threading.Event()
+        self.stop_reason = ON_REQUEST
         self.finished = threading.Event()
         self._publish_progress = publish_progress
         self._seq = 0
@@ -73,10 +85,19 @@ class RunningJob:
             seq = self._seq
             self._publish_progress(self.job_id, seq, max(0.0, min(100.0, float(percent))), message)
 
+    def cancel(self, reason: str = ON_REQUEST) -> None:
+        self.stop_reason = reason
+        self.cancelled.set()
+
+    def _stopped(self) -> JobCancelled:
+        if self.stop_reason == SHUTDOWN:
+            return JobCancelled(f"the worker stopped before job {self.job_id} finished", SHUTDOWN)
+        return JobCancelled(f"job {self.job_id} was cancelled")
+
     def check(self) -> None:
         if self.cancelled.is_set():
-            raise JobCancelled(f"job {self.job_id} was cancelled")
+            raise self._stopped()
 
     def sleep(self, seconds: float) -> None:
         if self.cancelled.wait(max(0.0, seconds)):
-            raise JobCancelled(f"job {self.job_id} was cancelled")
+            raise self._stopped()

@@ -19,7 +19,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from workers.onprem.config import WorkerConfig
-from workers.onprem.jobs import Job, JobCancelled, RunningJob
+from workers.onprem.jobs import ON_REQUEST, SHUTDOWN, Job, JobCancelled, RunningJob
 
 log = logging.getLogger("workers.onprem")
 _REMEMBERED_JOBS = 1000      # ids of finished/cancelled jobs kept to recognise redeliveries
@@ -64,8 +64,8 @@ class Worker:
         deadline_each = self.config.shutdown_grace
         for running in list(self._running.values()):
             if not running.finished.wait(deadline_each):
-                log.warning("job %s did not finish within the grace period: cancelling it", running.job_id)
-                running.cancelled.set()
+                log.warning("job %s did not finish within the grace period: stopping it", running.job_id)
+                running.cancel(SHUTDOWN)
             deadline_each = 0.01
         for thread in list(self._threads):
             thread.join(timeout=5)
@@ -132,7 +132,7 @@ class Worker:
                 self._remember(self._cancelled_early, job_id)
         if running is not None:
             log.info("cancelling job %s", job_id)
-            running.cancelled.set()
+            running.cancel(ON_REQUEST)
 
     def _take(self, body: dict) -> None:
         job_id = body["jobId"]
@@ -143,7 +143,7 @@ class Worker:
             self._remember(self._seen, job_id)
             running = RunningJob(job_id, self._publish_progress)
             if job_id in self._cancelled_early:
-                running.cancelled.set()
+                running.cancel(ON_REQUEST)
             self._running[job_id] = running
         thread = threading.Thread(target=self._run, args=(running, body), name=f"job-{job_id[:8]}", daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
@@ -166,7 +166,11 @@ class Worker:
             report: dict[str, Any] = {"jobId": job_id, "status": "succeeded", "result": result}
             json.dumps(report)   # a result that is not JSON is the job's failure, not a broken message
         except JobCancelled as exc:
-            report = {"jobId": job_id, "status": "cancelled", "error": {"type": "Cancelled", "message": str(exc)}}
+            if exc.reason == SHUTDOWN:
+                # Not the user's cancel: the run ends as the worker's failure, with the reason.
+                report = {"jobId": job_id, "status": "failed", "error": {"type": "WorkerStopped", "message": str(exc)}}
+            else:
+                report = {"jobId": job_id, "status": "cancelled", "error": {"type": "Cancelled", "message": str(exc)}}
         except Exception as exc:   # noqa: BLE001 - any failure of the job is reported, with its type and message
             log.warning("job %s failed: %s: %s", job_id, type(exc).__name__, exc)
             report = {"jobId": job_id, "status": "failed",
