@@ -4,6 +4,7 @@ Start order: the AWS edge (moto + our parts) first, because packaging asks it ab
 by wave, package each service, create its data resources and record its outputs in env.json (stage local), which
 the next wave's serverless.yml files read; then the Lambda runtime, the state machines and the API Gateway.
 """
+import json
 import logging
 import os
 import socket
@@ -21,11 +22,12 @@ from localcloud.sqs.moto_gaps import serialize_queue_changes
 from localcloud.serverless import services
 from localcloud.serverless.layer import build as build_layer
 from localcloud.apigateway.rest_api import ApiGateway
-from localcloud.edge.server import Edge
+from localcloud.edge.server import Edge, function_name
 from localcloud.iam.enforcement import Enforcer
 from localcloud.iam.names import MotoNames
 from localcloud.iam.roles import Roles
 from localcloud.lambda_.artifacts import Unpacked
+from localcloud.lambda_.async_invocations import AsyncConfig, async_configs_of
 from localcloud.lambda_.hot_reload import CodeWatcher
 from localcloud.lambda_.permissions import ResourcePolicies, invoker
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
@@ -44,6 +46,9 @@ log = logging.getLogger("localcloud")
 STAGE = "local"
 # The Lambda runtime's own libraries (requirements/lambda-runtime.txt), installed by `make install`.
 LAMBDA_RUNTIME_LIBRARIES = services.REPO / ".lambda-runtime"
+# A failed Event invocation is tried again after 1 min and 2 min on AWS; on stage local after 1 s and 2 s, as the
+# local settings scale other waits down, so a retry shows within a test.
+ASYNC_RETRY_DELAYS = (1.0, 2.0)
 
 
 class PortInUse(RuntimeError):
@@ -155,7 +160,8 @@ class LocalCloud:
         self.xray = XRayDaemon(put=self._put_trace_segment, host=self.settings.host)
         self.xray.start()
         self.runtime = LambdaRuntime(self._function_specs(), runtime_dir=LAMBDA_RUNTIME_LIBRARIES,
-                                     base_env=self._lambda_base_env(), xray=self.xray)
+                                     base_env=self._lambda_base_env(), xray=self.xray,
+                                     retry_delays=ASYNC_RETRY_DELAYS, deliver=self._deliver_invocation_record)
         self.parts["lambda"] = "running"
 
         self.parts["stepfunctions"] = "starting"
@@ -187,6 +193,22 @@ class LocalCloud:
         """Lambda's Invoke as a service (apigateway.amazonaws.com, events..., iot...) calls it: only for functions
         whose resource-based policy lets that principal in. invoke(function, payload, *, source_arn, ...)."""
         return invoker(self.resource_policies, self.runtime.invoke, principal, ACCOUNT)
+
+    def _deliver_invocation_record(self, spec: FunctionSpec, destination: str, record: dict) -> None:
+        """An Event invocation's outcome to its destination, sent as Lambda sends it: with the function's role."""
+        session = self.roles.session(spec.role_arn, spec.name, "lambda.amazonaws.com")
+        service, account, name = destination.split(":")[2], destination.split(":")[4], destination.split(":")[-1]
+        body = json.dumps(record)
+        if service == "sqs":
+            self.client_as(session, "sqs").send_message(QueueUrl=f"{self.settings.edge_url}/{account}/{name}",
+                                                        MessageBody=body)
+        elif service == "sns":
+            self.client_as(session, "sns").publish(TopicArn=destination, Message=body)
+        elif service == "lambda":
+            self.client_as(session, "lambda").invoke(FunctionName=destination, InvocationType="Event",
+                                                     Payload=body.encode())
+        else:
+            raise ValueError(f"destination {destination}: the local cloud delivers to SQS, SNS and Lambda only")
 
     def function_session(self, function: str):
         """The role session a function runs with (what the Lambda service itself uses for its event sources)."""
@@ -290,6 +312,7 @@ class LocalCloud:
         for stack in self.stacks.values():
             if service is not None and not layer_users and stack.service != service:
                 continue
+            async_configs = async_configs_of(stack, function_name)
             for logical_id, resource in stack.of_type("AWS::Lambda::Function").items():
                 props = stack.resolve(resource["Properties"])
                 if layer_users and not props.get("Layers"):
@@ -315,6 +338,7 @@ class LocalCloud:
                     runtime=props["Runtime"],
                     tracing=(props.get("TracingConfig") or {}).get("Mode") == "Active",
                     role_arn=props["Role"],
+                    async_config=async_configs.get(props["FunctionName"], AsyncConfig()),
                 ))
         return specs
 

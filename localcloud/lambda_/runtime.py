@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from localcloud.lambda_.async_invocations import AWS_RETRY_DELAYS, AsyncConfig, invocation_record
 from localcloud.lambda_.bootstrap import FRAME, SYNC_MARK, encode_frame
 
 BOOTSTRAP = Path(__file__).resolve().parent / "bootstrap.py"
@@ -54,6 +55,7 @@ class FunctionSpec:
     runtime: str = "python3.12"
     tracing: bool = False          # TracingConfig Mode Active
     role_arn: str = ""             # its execution role
+    async_config: AsyncConfig = AsyncConfig()   # retries and destinations of its Event invocations
 
     def __post_init__(self):
         object.__setattr__(self, "code_dir", Path(self.code_dir))
@@ -249,9 +251,14 @@ class _Pool:
 class LambdaRuntime:
     def __init__(self, functions: Iterable[FunctionSpec], *, runtime_dir: Path,
                  base_env: Mapping[str, str] | None = None, log_sink: Callable[[str, str], None] | None = None,
-                 max_concurrency: int = 10, xray=None):
+                 max_concurrency: int = 10, xray=None, retry_delays: tuple[float, float] = AWS_RETRY_DELAYS,
+                 deliver: Callable[[FunctionSpec, str, dict], None] | None = None):
         """runtime_dir holds the runtime's own libraries (requirements/lambda-runtime.txt); xray, the X-Ray daemon
-        that receives traced invocations' segments (localcloud/xray/daemon.py), if any."""
+        that receives traced invocations' segments (localcloud/xray/daemon.py), if any. retry_delays: the waits
+        before an Event invocation's second and third attempts; deliver(spec, destination_arn, record) sends an
+        invocation record to a destination as the function's role."""
+        self._retry_delays = retry_delays
+        self._deliver = deliver
         if not (Path(runtime_dir) / "boto3").is_dir():
             raise FileNotFoundError(f"{runtime_dir} holds no boto3: the Lambda runtime's libraries are not installed "
                                     "(make install)")
@@ -270,6 +277,7 @@ class LambdaRuntime:
         self._pools = {name: _Pool(threading.Condition(self._lock)) for name in self._specs}
         self._workers: set[_Worker] = set()  # every live worker, for close()
         self._closed = False
+        self._closing = threading.Event()    # wakes Event invocations waiting to retry
         atexit.register(self.close)
 
     def function_names(self) -> list[str]:
@@ -331,6 +339,7 @@ class LambdaRuntime:
             if self._closed:
                 return
             self._closed = True
+            self._closing.set()
             workers = list(self._workers)
             self._workers.clear()
             idle = [worker for pool in self._pools.values() for worker in pool.idle]
@@ -440,11 +449,37 @@ class LambdaRuntime:
                             duration_ms, tuple(lines))
 
     def _invoke_in_background(self, spec: FunctionSpec, payload: bytes, request_id: str, trace: dict | None) -> None:
+        """An Event invocation: retried on a function error as Lambda retries it, then sent to its destination."""
+        config = spec.async_config
+        attempts = 0
         try:
-            self._invoke(spec, payload, request_id, trace)
+            while True:
+                attempts += 1
+                result = self._invoke(spec, payload, request_id, trace)
+                if not result.function_error or attempts > config.maximum_retry_attempts:
+                    break
+                delay = self._retry_delays[min(attempts, len(self._retry_delays)) - 1]
+                self._safe_log(spec.name, f"{request_id} Event invocation failed ({result.function_error}): "
+                                          f"attempt {attempts + 1} in {delay:g}s")
+                if self._closing.wait(delay):
+                    return
         except Exception as exc:
             if not self._closed:
                 self._safe_log(spec.name, f"{request_id} Event invocation failed: {exc!r}")
+            return
+        destination = config.on_failure if result.function_error else config.on_success
+        if result.function_error:
+            self._safe_log(spec.name, f"{request_id} Event invocation failed after {attempts} attempts"
+                                      + (f": record sent to {destination}" if destination else ""))
+        if destination and self._deliver:
+            arn = f"arn:aws:lambda:{self._base_env.get('AWS_REGION', 'us-east-1')}:{ACCOUNT_ID}:function:{spec.name}"
+            record = invocation_record(arn, request_id, payload, result, attempts,
+                                       "RetriesExhausted" if result.function_error else "Success")
+            try:
+                self._deliver(spec, destination, record)
+            except Exception as exc:   # noqa: BLE001 - AWS logs a failed delivery; nothing else can be done
+                self._safe_log(spec.name, f"{request_id} could not send the invocation record to {destination}: "
+                                          f"{exc!r}")
 
     def _acquire(self, spec: FunctionSpec) -> _Worker:
         pool = self._pools[spec.name]

@@ -4,6 +4,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from localcloud.lambda_.async_invocations import AsyncConfig  # noqa: E402
 from localcloud.lambda_.runtime import FunctionNotFound, FunctionSpec, LambdaRuntime  # noqa: E402
 
 pytestmark = pytest.mark.timeout(60)
@@ -365,3 +367,39 @@ def test_close_leaves_no_process_behind(make_runtime):
     assert not alive(grandchild)
     with pytest.raises(RuntimeError):
         runtime.invoke("counter", b"{}")
+
+
+# --- asynchronous invocation: retries and destinations --------------------------------------------------------------
+def failing_spec(**async_config):
+    return replace(spec("failing"), async_config=AsyncConfig(on_failure="arn:aws:sqs:us-east-1:123456789012:dlq",
+                                                             **async_config))
+
+
+def test_a_failing_event_invocation_is_tried_three_times_then_its_record_goes_to_the_on_failure_destination(
+        make_runtime):
+    delivered, done = [], threading.Event()
+    runtime = make_runtime(failing_spec(), retry_delays=(0.01, 0.02),
+                           deliver=lambda spec, arn, record: (delivered.append((arn, record)), done.set()))
+
+    accepted = runtime.invoke("failing", b'{"id": "r-9"}', invocation_type="Event")
+
+    assert done.wait(30)
+    ((arn, record),) = delivered
+    assert arn == "arn:aws:sqs:us-east-1:123456789012:dlq"
+    assert record["requestContext"] == {
+        "requestId": accepted.request_id, "condition": "RetriesExhausted", "approximateInvokeCount": 3,
+        "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:failing:$LATEST"}
+    assert record["requestPayload"] == {"id": "r-9"}
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"]["errorType"] == "ApprovalRejected"
+
+
+def test_maximum_retry_attempts_zero_means_one_attempt(make_runtime):
+    delivered, done = [], threading.Event()
+    runtime = make_runtime(failing_spec(maximum_retry_attempts=0), retry_delays=(0.01, 0.02),
+                           deliver=lambda spec, arn, record: (delivered.append(record), done.set()))
+
+    runtime.invoke("failing", b'{"id": "r-10"}', invocation_type="Event")
+
+    assert done.wait(30)
+    assert delivered[0]["requestContext"]["approximateInvokeCount"] == 1
