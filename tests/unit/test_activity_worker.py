@@ -6,7 +6,7 @@ import json
 import threading
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from order_work.activity import Heartbeat, heartbeat_interval, prepare_activity_order
 from workers.activity.worker import ActivityWorker
@@ -184,3 +184,37 @@ def test_the_outcome_of_preparing_is_the_same_for_both_workers():
 @pytest.mark.parametrize("heartbeat_seconds, every", [(3, 1.0), (60, 20.0), (0, 0.2)])
 def test_the_heartbeat_beats_three_times_per_heartbeat_seconds(heartbeat_seconds, every):
     assert heartbeat_interval(heartbeat_seconds) == pytest.approx(every)
+
+
+def test_given_the_worker_is_stopped_mid_work_then_the_order_is_reported_stopped_not_prepared():
+    sfn = FakeStepFunctions(activity_task({"item": "tea", "quantity": 1, "workSeconds": 15}))
+    stopped = worker(sfn)
+    stopped.stopping.set()      # SIGTERM arrived: the work's wait returns at once, cut short
+
+    assert stopped.run_once() is True
+
+    assert sfn.named("SendTaskSuccess") == []
+    (failure,) = sfn.named("SendTaskFailure")
+    assert failure["error"] == "WorkerStopped"
+    assert failure["cause"] == "the worker stopped before order order-1 was prepared"
+
+
+def test_given_a_passing_network_error_then_the_worker_keeps_polling_and_takes_the_next_task():
+    class FlakyStepFunctions(FakeStepFunctions):
+        polls = 0
+
+        def get_activity_task(self, **kwargs):
+            self.polls += 1
+            if self.polls == 1:
+                raise EndpointConnectionError(endpoint_url="https://states.us-east-1.amazonaws.com")
+            if self.polls > 2:
+                running.stopping.set()
+            return super().get_activity_task(**kwargs)
+
+    sfn = FlakyStepFunctions(activity_task({"item": "tea", "quantity": 1}))
+    running = worker(sfn)
+
+    running.run_forever(max_backoff=0.01)
+
+    assert sfn.polls == 3
+    assert len(sfn.named("SendTaskSuccess")) == 1

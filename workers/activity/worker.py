@@ -4,7 +4,7 @@ import logging
 import threading
 from typing import Callable
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lambda_shared.task_errors import task_gone
 from order_work.activity import Outcome, work_on_activity_task
@@ -19,10 +19,20 @@ class ActivityWorker:
         self._sleep = sleep
         self.stopping = threading.Event()
 
-    def run_forever(self) -> None:
+    def run_forever(self, max_backoff: float = 30.0) -> None:
+        """Poll until stopped. A failed call (the network, throttling, a refused answer) is logged and the loop goes
+        on after a growing pause: one passing error must not end the worker."""
         log.info("worker %s polling %s", self._name, self._arn)
+        failures = 0
         while not self.stopping.is_set():
-            self.run_once()
+            try:
+                self.run_once()
+                failures = 0
+            except (ClientError, BotoCoreError) as exc:
+                failures += 1
+                pause = min(max_backoff, 0.5 * 2 ** failures)
+                log.warning("worker %s: %s; polling again in %.1fs", self._name, exc, pause)
+                self.stopping.wait(pause)
 
     def run_once(self) -> bool:
         """Take at most one task and settle it. True if there was one."""

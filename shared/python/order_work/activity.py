@@ -73,13 +73,15 @@ class Heartbeat:
 def prepare_activity_order(task_input: str, task_token: str, *, wait: Callable[[float], object]) -> Outcome:
     """Prepare the order an activity task carries. Never raises: every failure is an outcome to report.
 
-    `wait(seconds)` stands for the slow part of the work (the order's workSeconds).
+    `wait(seconds)` stands for the slow part of the work (the order's workSeconds); it returns True when the work
+    was cut short (the worker is stopping: Event.wait), and the order is then not reported as prepared.
     """
     try:
         task = parse_activity_input(task_input, task_token)
         result = prepare(task)
-        if task.work_seconds:
-            wait(task.work_seconds)
+        if task.work_seconds and wait(task.work_seconds):
+            return Outcome(error="WorkerStopped",
+                           cause=f"the worker stopped before order {task.order_id} was prepared")
     except OrderRejected as exc:
         return Outcome(error="OrderRejected", cause=str(exc))
     except Exception as exc:   # any other failure is the task's failure, never a silent success
