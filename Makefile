@@ -13,7 +13,7 @@ SERVICE ?=
 
 TENANT ?= tenant1
 
-.PHONY: help install layer package lint test test-unit test-integration test-localcloud test-e2e test-parity local deploy bench clean \
+.PHONY: help install layer package lint test test-unit test-integration test-localcloud test-e2e test-parity local deploy remove bench clean \
         worker activity-worker invoke
 
 help:  ## list the targets
@@ -95,6 +95,9 @@ activity-worker: install  ## run an activity worker (GetActivityTask long poll) 
 
 deploy: install layer  ## deploy to AWS: make deploy STAGE=dev [SERVICE=approval]
 	$(PY) scripts/deploy.py --stage $(STAGE) $(if $(SERVICE),--service $(SERVICE))
+
+remove: install  ## remove from AWS, last wave first: make remove STAGE=dev [SERVICE=orchestrator]
+	$(PY) scripts/deploy.py --remove --stage $(STAGE) $(if $(SERVICE),--service $(SERVICE))
 
 bench: install layer  ## print the performance figures the README keeps
 	$(PY) -m bench

@@ -1,11 +1,15 @@
 """`make deploy`: deploy the services to AWS with osls, wave by wave, and record each stack's outputs in env.json.
 
 Usage: python scripts/deploy.py --stage dev [--service approval] [--region eu-west-1] [--dry-run] [--record-only]
+       python scripts/deploy.py --remove --stage dev [--service approval]      (`make remove`)
 
 Services read each other's URLs and ARNs from env.json (stages.<stage>.outputs.<service>.<Output>), so a service can
 only deploy once the services it reads from are deployed *and* their outputs recorded. This script does both: it
 deploys in the dependency waves of localcloud.serverless.services.deploy_waves() and, after every deploy, copies the stack's
 CloudFormation outputs into env.json, where the next wave's serverless.yml finds them. Nobody edits env.json by hand.
+Only outputs are recorded: a stack without the outputs other services read, or with a value not of the shape its
+name promises (an ARN, a URL, a name), stops the deploy with the stack's name. `--remove` goes the other way, last
+wave first, and forgets each removed stack's outputs.
 """
 import argparse
 import os
@@ -30,6 +34,13 @@ _OUTPUT_READ = re.compile(r"\.outputs\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)")
 _SERVICE_LINE = re.compile(r"^service:\s*['\"]?([A-Za-z0-9-]+)", re.MULTILINE)
 # What osls needs to run unattended: no telemetry, no update notices on a deploy log.
 _OSLS_ENV = {"SLS_TELEMETRY_DISABLED": "1", "SLS_NOTIFICATIONS_MODE": "off"}
+# What an output's name promises its readers, by how the name ends; the value must be a string of that shape.
+_OUTPUT_SHAPES = (
+    ("Arn", re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:\S+"), "an ARN"),
+    ("Url", re.compile(r"https?://[^\s/]+(/\S*)?"), "a URL"),
+    ("Endpoint", re.compile(r"https?://[^\s/]+(/\S*)?"), "a URL"),
+    ("Name", re.compile(r"[A-Za-z0-9._:/-]+"), "a name"),
+)
 _NO_CREDENTIALS = ("no AWS credentials found: run `aws configure` (or `aws sso login --profile NAME` and "
                    "export AWS_PROFILE=NAME), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
 
@@ -73,6 +84,32 @@ def missing_outputs(stage: str, service: Service) -> dict[str, list[str]]:
         if dep != service.name and output not in recorded.get(dep, {}):
             missing.setdefault(dep, []).append(output)
     return missing
+
+
+def outputs_read_by_others(service: Service) -> dict[str, list[str]]:
+    """The outputs of `service` that other services' serverless.yml read, each with the services reading it."""
+    readers: dict[str, list[str]] = {}
+    for other in services.discover():
+        for dep, output in sorted(set(_OUTPUT_READ.findall(other.config_text))):
+            if dep == service.name and other.name != service.name:
+                readers.setdefault(output, []).append(other.name)
+    return readers
+
+
+def check_outputs(name: str, service: Service, outputs: dict) -> None:
+    """Refuse to record what is not a usable output: none at all, one another service reads missing, a bad value."""
+    if not outputs:
+        raise DeployError(f"stack {name} has no outputs: nothing to record for {service.name} (a deploy that "
+                          f"kept no outputs is not a deploy the next wave can read)")
+    for output, readers in outputs_read_by_others(service).items():
+        if output not in outputs:
+            raise DeployError(f"stack {name} has no output {output}, which {', '.join(readers)} read(s)")
+    for key, value in outputs.items():
+        if not isinstance(value, str) or not value.strip():
+            raise DeployError(f"stack {name}: output {key} is empty or not a string ({value!r})")
+        for suffix, shape, what in _OUTPUT_SHAPES:
+            if key.endswith(suffix) and not shape.fullmatch(value):
+                raise DeployError(f"stack {name}: output {key} = {value!r} is not {what}")
 
 
 def _require_dependencies(stage: str, service: Service) -> None:
@@ -129,9 +166,10 @@ def record_stack_outputs(cfn, stage: str, service: Service | str) -> dict[str, s
                               f"is {service.name} deployed there? (make deploy SERVICE={service.name} "
                               f"STAGE={stage})") from None
         raise
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    outputs = {o["OutputKey"]: o.get("OutputValue") for o in stack.get("Outputs", [])}
     before = services.stage_section(stage).get("outputs", {}).get(service.name, {})
     after = services.useful_outputs(outputs)
+    check_outputs(name, service, after)
     services.record_outputs(stage, service.name, outputs)
     changes = {k: after.get(k) for k in sorted(before.keys() | after.keys()) if before.get(k) != after.get(k)}
     if not changes:
@@ -148,13 +186,13 @@ def _show(step: list[str], service: Service) -> str:
     return f"$ {shlex.join(shown)}   (in {service.path.relative_to(REPO)}/)"
 
 
-def _run(step: list[str], service: Service) -> None:
+def _run(step: list[str], service: Service, doing: str = "deploying") -> None:
     print(_show(step, service), flush=True)
     # No capture: osls's progress streams straight to the terminal (a deploy takes minutes).
     result = subprocess.run(step, cwd=service.path, env={**os.environ, **_OSLS_ENV})
     if result.returncode != 0:
-        raise DeployError(f"deploying {service.name} failed (`{Path(step[0]).name}` exited {result.returncode}); "
-                          f"the services after it were not deployed")
+        raise DeployError(f"{doing} {service.name} failed (`{Path(step[0]).name}` exited {result.returncode}); "
+                          f"the services after it were left as they are")
 
 
 def print_plan(waves: list[list[Service]], stage: str, region: str, record_only: bool) -> None:
@@ -168,9 +206,8 @@ def print_plan(waves: list[list[Service]], stage: str, region: str, record_only:
                   f"stages.{stage}.outputs.{service.name}")
 
 
-def deploy(waves: list[list[Service]], stage: str, region: str, *, record_only: bool = False,
-           skip_missing: bool = False) -> None:
-    """Deploy (or with record_only, only record) wave by wave; skip_missing passes over stacks not deployed."""
+def _cloudformation(stage: str, region: str, doing: str, *, needs_osls: bool = True):
+    """CloudFormation in the account the credentials name, checked before the first osls run and said aloud."""
     session = boto3.Session(region_name=region)
     # Fail before the first deploy rather than after `shared`, and say which account this goes to.
     if session.get_credentials() is None:
@@ -179,10 +216,16 @@ def deploy(waves: list[list[Service]], stage: str, region: str, *, record_only: 
         account = session.client("sts").get_caller_identity()["Account"]
     except ClientError as error:  # expired session, revoked key: say so before osls gets a worse message
         raise DeployError(f"AWS refused the credentials: {error}") from None
-    print(f"{'recording' if record_only else 'deploying'} stage {stage} in account {account}, region {region}")
-    if not record_only and not services.OSLS.exists():
+    print(f"{doing} stage {stage} in account {account}, region {region}")
+    if needs_osls and not services.OSLS.exists():
         raise DeployError(f"{services.OSLS} is missing: run `make install` first")
-    cfn = session.client("cloudformation")
+    return session.client("cloudformation")
+
+
+def deploy(waves: list[list[Service]], stage: str, region: str, *, record_only: bool = False,
+           skip_missing: bool = False) -> None:
+    """Deploy (or with record_only, only record) wave by wave; skip_missing passes over stacks not deployed."""
+    cfn = _cloudformation(stage, region, "recording" if record_only else "deploying", needs_osls=not record_only)
     for number, wave in enumerate(waves, 1):
         print(f"== wave {number}: {', '.join(s.name for s in wave)}")
         for service in wave:
@@ -200,6 +243,45 @@ def deploy(waves: list[list[Service]], stage: str, region: str, *, record_only: 
                 print(f"{service.name}: skipped, {error}")
 
 
+def stack_exists(cfn, name: str) -> bool:
+    try:
+        cfn.describe_stacks(StackName=name)
+    except ClientError as error:
+        if "does not exist" in str(error):
+            return False
+        raise
+    return True
+
+
+def removal_plan(stage: str, service: str | None = None) -> list[Service]:
+    """What `--remove` removes, last wave first; one service only once no service reading it is still recorded."""
+    check_stage(stage)
+    if service is None:
+        return [s for wave in reversed(plan(stage)) for s in reversed(wave)]
+    chosen = find_service(service)
+    recorded = services.stage_section(stage).get("outputs", {})
+    readers = sorted(s.name for s in services.discover() if chosen.name in s.depends_on and s.name in recorded)
+    if readers:
+        raise DeployError(f"{chosen.name} is read by services still deployed on stage {stage}; remove these first:\n"
+                          + "\n".join(f"  make remove SERVICE={name} STAGE={stage}" for name in readers))
+    return [chosen]
+
+
+def remove(order: list[Service], stage: str, region: str) -> None:
+    """`osls remove` each stack in order, check that it is gone, and forget its outputs in env.json."""
+    cfn = _cloudformation(stage, region, "removing")
+    for service in order:
+        name = stack_name(service, stage)
+        if stack_exists(cfn, name):
+            _run([str(services.OSLS), "remove", "--stage", stage, "--region", region], service, "removing")
+            if stack_exists(cfn, name):
+                raise DeployError(f"stack {name} is still there after `osls remove`")
+        else:
+            print(f"{service.name}: stack {name} not deployed, nothing to remove")
+        if services.forget_outputs(stage, service.name):
+            print(f"{service.name}: - outputs.{service.name}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True, help="a stage of env.json other than 'local'")
@@ -209,8 +291,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the waves and commands; run nothing")
     parser.add_argument("--record-only", action="store_true",
                         help="do not deploy; record the outputs of stacks already deployed (e.g. by hand)")
+    parser.add_argument("--remove", action="store_true",
+                        help="remove the stacks instead (last wave first) and forget their outputs")
     args = parser.parse_args(argv)
     try:
+        if args.remove:
+            order = removal_plan(args.stage, args.service)
+            if args.dry_run:
+                print("\n".join(f"remove stack {stack_name(s, args.stage)}   (in {s.path.relative_to(REPO)}/)"
+                                for s in order))
+                return 0
+            remove(order, args.stage, args.region)
+            print(f"done: removed {', '.join(s.name for s in order)} from stage {args.stage}")
+            return 0
         waves = plan(args.stage, args.service, require_dependencies=not args.record_only)
         if args.dry_run:
             print_plan(waves, args.stage, args.region, args.record_only)

@@ -138,10 +138,23 @@ def record_outputs(stage: str, service: str, outputs: dict) -> bool:
         return False
     current[service] = outputs
     env["stages"][stage]["outputs"] = dict(sorted(current.items()))
+    _write_env(env)
+    return True
+
+
+def forget_outputs(stage: str, service: str) -> bool:
+    """Drop a removed service's outputs from env.json, so nothing deploys against a stack that is gone."""
+    env = read_env()
+    if env["stages"][stage].get("outputs", {}).pop(service, None) is None:
+        return False
+    _write_env(env)
+    return True
+
+
+def _write_env(env: dict) -> None:
     tmp = ENV_FILE.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(env, indent=2) + "\n")
     tmp.replace(ENV_FILE)
-    return True
 
 
 def _cache_key(service: Service, stage: str) -> str:

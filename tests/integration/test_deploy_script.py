@@ -5,6 +5,7 @@ The real env.json is never written: every test works on a copy (localcloud.serve
 """
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -67,11 +68,20 @@ def record(env_file, service, outputs, stage="dev"):
     env_file.write_text(json.dumps(env))
 
 
+def plausible(service_name, key):
+    """A value of the shape the output's name promises (deploy.py refuses any other)."""
+    if key.endswith("Arn"):
+        return f"arn:aws:lambda:{REGION}:123456789012:function:{service_name}-{key}"
+    if key.endswith(("Url", "Endpoint")):
+        return f"https://{service_name}.example.test/{key}"
+    return f"{service_name}-{key}"
+
+
 def outputs_read_from(service_name):
     """Every output some other serverless.yml reads from this service, with a plausible value."""
     keys = {key for s in services.discover() for dep, key in deploy._OUTPUT_READ.findall(s.config_text)
             if dep == service_name and s.name != service_name}
-    return {key: f"arn:aws:test:{service_name}:{key}" for key in sorted(keys)}
+    return {key: plausible(service_name, key) for key in sorted(keys)}
 
 
 def create_stack(cfn, name, outputs):
@@ -207,6 +217,11 @@ def fake_osls(aws, env_file, monkeypatch, tmp_path):
         if step[-1].endswith("build_layer.py"):
             calls.append((name, "build_layer.py"))
             return subprocess.CompletedProcess(step, 0)
+        service = deploy.find_service(name)
+        if step[1] == "remove":
+            calls.append((name, "osls remove"))
+            aws.delete_stack(StackName=deploy.stack_name(service, "dev"))
+            return subprocess.CompletedProcess(step, 0)
         calls.append((name, "osls"))
         assert step[1:] == ["deploy", "--stage", "dev", "--region", REGION]
         # What real osls would see: every output this service reads is already in env.json.
@@ -214,7 +229,8 @@ def fake_osls(aws, env_file, monkeypatch, tmp_path):
         assert deploy.missing_outputs("dev", service) == {}
         if name in fail_for:
             return subprocess.CompletedProcess(step, 1)
-        outputs = {**outputs_read_from(name), "ServerlessDeploymentBucketName": f"{name}-bucket"}
+        outputs = {**outputs_read_from(name), "ServiceEndpoint": plausible(name, "ServiceEndpoint"),
+                   "ServerlessDeploymentBucketName": f"{name}-bucket"}
         create_stack(aws, deploy.stack_name(service, "dev"), outputs)
         return subprocess.CompletedProcess(step, 0)
 
@@ -232,7 +248,7 @@ def test_deploy_all_goes_wave_by_wave_and_records_outputs(fake_osls, env_file, c
     assert sorted(order) == sorted(s.name for s in services.discover())
     assert order.index("orchestrator") > max(order.index("approval"), order.index("third-party-api"))
     outputs = recorded(env_file)
-    assert outputs["shared"] == outputs_read_from("shared")
+    assert outputs["shared"] == {**outputs_read_from("shared"), "ServiceEndpoint": plausible("shared", "ServiceEndpoint")}
     assert all("ServerlessDeploymentBucketName" not in o for o in outputs.values())
     assert "account 123456789012" in capsys.readouterr().out
 
@@ -250,11 +266,12 @@ def test_a_failed_osls_stops_the_deploy_naming_the_service(fake_osls, env_file, 
 
 def test_record_only_records_stacks_deployed_by_hand_without_osls(aws, env_file, no_subprocess):
     # No dependency check either: recording approval does not need shared's outputs.
-    create_stack(aws, "waitflows-approval-dev", {"RequestApprovalFunctionArn": "arn:by-hand"})
+    by_hand = "arn:aws:lambda:us-east-1:123456789012:function:by-hand"
+    create_stack(aws, "waitflows-approval-dev", {"RequestApprovalFunctionArn": by_hand})
 
     assert deploy.main(["--stage", "dev", "--service", "approval", "--region", REGION, "--record-only"]) == 0
 
-    assert recorded(env_file) == {"approval": {"RequestApprovalFunctionArn": "arn:by-hand"}}
+    assert recorded(env_file) == {"approval": {"RequestApprovalFunctionArn": by_hand}}
 
 
 def test_no_credentials_says_how_to_configure_them(monkeypatch, tmp_path, capsys, no_subprocess):
@@ -272,9 +289,52 @@ def test_no_credentials_says_how_to_configure_them(monkeypatch, tmp_path, capsys
 
 
 def test_record_only_for_every_service_skips_stacks_not_deployed(aws, env_file, capsys, no_subprocess):
-    create_stack(aws, "waitflows-shared-dev", {"SharedLambdaLayerQualifiedArn": "arn:layer:1"})
+    layer = "arn:aws:lambda:us-east-1:123456789012:layer:waitflows-shared-dev:1"
+    create_stack(aws, "waitflows-shared-dev", {"SharedLambdaLayerQualifiedArn": layer})
 
     assert deploy.main(["--stage", "dev", "--region", REGION, "--record-only"]) == 0
 
-    assert recorded(env_file) == {"shared": {"SharedLambdaLayerQualifiedArn": "arn:layer:1"}}
+    assert recorded(env_file) == {"shared": {"SharedLambdaLayerQualifiedArn": layer}}
     assert "orchestrator: skipped, stack waitflows-orchestrator-dev not found" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("outputs, message", [
+    ({"ServerlessDeploymentBucketName": "bucket"}, "stack waitflows-shared-dev has no outputs"),
+    ({"LayerName": "waitflows-shared-dev"},
+     "stack waitflows-shared-dev has no output SharedLambdaLayerQualifiedArn, which "),
+    ({"SharedLambdaLayerQualifiedArn": "not-deployed"},
+     "stack waitflows-shared-dev: output SharedLambdaLayerQualifiedArn = 'not-deployed' is not an ARN"),
+    ({"SharedLambdaLayerQualifiedArn": "arn:aws:lambda:us-east-1:123456789012:layer:x:1", "ServiceEndpoint": "x"},
+     "output ServiceEndpoint = 'x' is not a URL"),
+    ({"SharedLambdaLayerQualifiedArn": "arn:aws:lambda:us-east-1:123456789012:layer:x:1", "TableName": " "},
+     "output TableName is empty"),
+])
+def test_what_is_not_a_usable_output_is_refused_naming_the_stack(aws, env_file, outputs, message):
+    # moto keeps no outputs for change-set deploys: recording `"shared": {}` sent the next wave's osls into a crash.
+    create_stack(aws, "waitflows-shared-dev", outputs)
+
+    with pytest.raises(deploy.DeployError, match=re.escape(message)):
+        deploy.record_stack_outputs(aws, "dev", "shared")
+    assert "shared" not in recorded(env_file)
+
+
+def test_remove_goes_last_wave_first_and_forgets_each_stack(fake_osls, env_file, capsys):
+    calls, _ = fake_osls
+    assert deploy.main(["--stage", "dev", "--region", REGION]) == 0
+    calls.clear()
+
+    assert deploy.main(["--remove", "--stage", "dev", "--region", REGION]) == 0
+
+    order = [name for name, what in calls if what == "osls remove"]
+    assert order[-1] == "shared"
+    assert order.index("orchestrator") < min(order.index("approval"), order.index("third-party-api"))
+    assert recorded(env_file) == {}
+
+
+def test_remove_of_one_service_refuses_while_a_reader_is_deployed(env_file):
+    record(env_file, "shared", outputs_read_from("shared"))
+    record(env_file, "approval", outputs_read_from("approval"))
+
+    with pytest.raises(deploy.DeployError, match="make remove SERVICE=approval STAGE=dev"):
+        deploy.removal_plan("dev", "shared")
+    assert [s.name for s in deploy.removal_plan("dev", "approval")] == ["approval"]
