@@ -8,12 +8,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # What the AWS python3.12 runtime ships besides the standard library (boto3 & co): local functions run with only this.
 LAMBDA_RUNTIME := .lambda-runtime
+# Dev tools with pins of their own (make deploy-rehearsal's ministack): never on make local's or a Lambda's path.
+MINISTACK := .tools/ministack
 STAGE ?= dev
 SERVICE ?=
 
 TENANT ?= tenant1
 
-.PHONY: help install layer package lint test test-unit test-integration test-localcloud test-e2e test-parity local deploy remove bench clean \
+.PHONY: help install layer package lint test test-unit test-integration test-localcloud test-e2e test-parity test-deploy local deploy deploy-rehearsal remove bench clean \
         worker activity-worker invoke
 
 help:  ## list the targets
@@ -30,6 +32,13 @@ $(LAMBDA_RUNTIME)/.installed: requirements/lambda-runtime.txt | $(VENV)/.install
 	rm -rf $(LAMBDA_RUNTIME)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
 	  --target $(LAMBDA_RUNTIME) -r requirements/lambda-runtime.txt
+	touch $@
+
+# The deploy rehearsal's emulator, in a virtualenv of its own: its pinned botocore is not the project's.
+$(MINISTACK)/.installed: requirements/ministack.txt
+	rm -rf $(MINISTACK)
+	$(PYTHON_BOOTSTRAP) -m venv $(MINISTACK)
+	$(MINISTACK)/bin/pip install --quiet --disable-pip-version-check -r requirements/ministack.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -69,8 +78,11 @@ test-parity: install layer  ## deliberate deploy defects: the local cloud must f
 lint: install  ## pyflakes rules over all Python (a test defined twice never runs)
 	$(PY) -m ruff check .
 
-test: install package lint  ## install what is missing, then run every test
-	$(PY) -m pytest tests/unit tests/integration tests/localcloud tests/parity tests/e2e
+test-deploy: install $(MINISTACK)/.installed  ## the deploy rehearsal (make deploy-rehearsal) as a test
+	$(PY) -m pytest tests/deploy
+
+test: install $(MINISTACK)/.installed package lint  ## install what is missing, then run every test
+	$(PY) -m pytest tests/unit tests/integration tests/localcloud tests/parity tests/e2e tests/deploy
 
 local: install layer  ## run the whole system offline: AWS at :4566, APIs at :3000 (Ctrl-C stops it)
 	$(PY) -m localcloud $(LOCALCLOUD_ARGS)
@@ -95,6 +107,9 @@ activity-worker: install  ## run an activity worker (GetActivityTask long poll) 
 
 deploy: install layer  ## deploy to AWS: make deploy STAGE=dev [SERVICE=approval]
 	$(PY) scripts/deploy.py --stage $(STAGE) $(if $(SERVICE),--service $(SERVICE))
+
+deploy-rehearsal: install $(MINISTACK)/.installed  ## the real make deploy, run, redeploy and remove on a local ministack
+	$(PY) -m deploy_rehearsal $(REHEARSAL_ARGS)
 
 remove: install  ## remove from AWS, last wave first: make remove STAGE=dev [SERVICE=orchestrator]
 	$(PY) scripts/deploy.py --remove --stage $(STAGE) $(if $(SERVICE),--service $(SERVICE))

@@ -1,0 +1,5 @@
+import sys
+
+from deploy_rehearsal.rehearsal import main
+
+sys.exit(main())
