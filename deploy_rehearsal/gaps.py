@@ -33,6 +33,12 @@ GAPS = (
         "ministack's botocore and no boto3: every handler fails at init with No module named 'boto3'.",
         "adapter: the workers get PYTHONPATH=.lambda-runtime (requirements/lambda-runtime.txt, what the runtime "
         "ships), set after ministack imported its own botocore."),
+    Gap("lambda-error-type", "errors a function raises, matched by name by Retry and Catch (DBInstanceNotFound)",
+        "The python runtime reports an unhandled exception as errorType <its class name>, which a state "
+        "machine's Retry and Catch match.",
+        "Its warm Python workers report every unhandled exception as errorType Runtime.HandlerError "
+        "(services/lambda_svc.py, _execute_function_warm), so no Catch on a name ever matches.",
+        "adapter: the errorType is the class name on the last line of the worker's traceback."),
     Gap("api-urls", "functions' environment and the rehearsal's HTTP calls",
         "An API is served at https://<api>.execute-api.<region>.amazonaws.com/<stage>/... (what the stack's "
         "ServiceEndpoint output and our APPROVAL_BASE_URL / DOUBLE_URL say).",
@@ -43,7 +49,7 @@ GAPS = (
     Gap("start-execution-integration", "POST routes that start a state machine (serverless-step-functions http events)",
         "API Gateway's AWS integration arn:aws:apigateway:<region>:states:action/StartExecution starts the "
         "execution from the request template and answers its executionArn.",
-        "Any non-SQS AWS integration is sent down its Lambda path; the route does not start the execution.",
+        "Any non-SQS AWS integration is sent down its Lambda path: the route answers a 5xx and starts nothing.",
         "not run: each such route; the rehearsal starts the same execution with StartExecution (input: the "
         "request body, as the plugin's request template passes it) and drives the workflow from there."),
     Gap("iot-mqtt-listener", "the on-premises job over MQTT (iot-callback)",
@@ -52,7 +58,14 @@ GAPS = (
         "Its IoT mTLS listener binds 0.0.0.0 whatever BIND_HOST says (services/iot.py create_server) and accepts a "
         "client without a certificate; the rehearsal opens no port beyond 127.0.0.1, so the listener is off "
         "(IOT_MTLS_ENABLED=0).",
-        "not run: a worker's MQTT round trip."),
+        "not run: a worker's MQTT round trip; the job is started through its API and seen reaching Dispatch."),
+)
+
+# Steps the rehearsal leaves out for a reason of its own, not the emulator's.
+NOT_DRIVEN = (
+    ("queue-callback pull model (POST /orders/pull)",
+     "its Lambda polls on a schedule of once a minute (rate(1 minute), EventBridge's finest on AWS): a run would "
+     "wait up to a minute, beyond the rehearsal's few-minute budget"),
 )
 
 
@@ -63,3 +76,6 @@ def print_gaps(out=print) -> None:
         out(f"    AWS:      {gap.aws}")
         out(f"    emulator: {gap.emulator}")
         out(f"    handled:  {gap.handling}")
+    out(f"== not driven by the rehearsal ({len(NOT_DRIVEN)}):")
+    for step, reason in NOT_DRIVEN:
+        out(f"- {step}: {reason}")

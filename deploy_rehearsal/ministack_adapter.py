@@ -58,6 +58,36 @@ def function_environment_urls(port: str) -> None:
     lambda_runtime.Worker.__init__ = __init__
 
 
+def error_types() -> None:
+    """lambda-error-type: a function's unhandled exception reported as errorType <its class name>, as AWS does."""
+    import threading
+
+    from ministack.core import lambda_runtime
+    from ministack.services import lambda_svc
+
+    last = threading.local()
+    invoke, execute = lambda_runtime.Worker.invoke, lambda_svc._execute_function_warm
+
+    def invoke_noting_the_exception(self, *args, **kwargs):
+        result = invoke(self, *args, **kwargs)
+        trace = result.get("trace") or "" if isinstance(result, dict) else ""
+        # The traceback's last line: "<module>.<Class>: <message>" (or "<Class>: <message>").
+        last.error_type = trace.strip().splitlines()[-1].split(":", 1)[0].rsplit(".", 1)[-1] if trace.strip() else None
+        return result
+
+    def execute_with_the_error_type(func, event, request_id):
+        last.error_type = None
+        result = execute(func, event, request_id)
+        body = result.get("body") if isinstance(result, dict) else None
+        if result.get("error") and isinstance(body, dict) and body.get("errorType") == "Runtime.HandlerError" \
+                and getattr(last, "error_type", None):
+            body["errorType"] = last.error_type
+        return result
+
+    lambda_runtime.Worker.invoke = invoke_noting_the_exception
+    lambda_svc._execute_function_warm = execute_with_the_error_type
+
+
 def runtime_libraries(folder: str) -> None:
     """lambda-runtime-libraries: functions run with what AWS's python3.12 runtime ships (boto3), not ministack's.
 
@@ -70,6 +100,7 @@ def main() -> None:
     port = os.environ["GATEWAY_PORT"]
     activity_resource()
     function_environment_urls(port)
+    error_types()
     from ministack import app
     runtime_libraries(os.environ["REHEARSAL_LAMBDA_RUNTIME"])
     sys.argv = ["ministack"]

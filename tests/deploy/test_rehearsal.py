@@ -2,7 +2,7 @@
 an unchanged redeploy, a clean removal, and its list of gaps."""
 import pytest
 
-from deploy_rehearsal import gaps
+from deploy_rehearsal import drives, gaps
 from localcloud.serverless import services
 
 pytestmark = pytest.mark.timeout(600)
@@ -23,6 +23,12 @@ def test_every_service_deploys_with_the_real_osls_and_records_its_outputs(rehear
 def test_each_wave_deploys_with_what_the_earlier_waves_recorded(rehearsal):
     read = step(rehearsal, "each wave deployed with the outputs the earlier ones recorded")
     assert read["ok"], read["detail"]
+
+
+@pytest.mark.parametrize("name", [name for name, _ in drives.DRIVES])
+def test_each_workflow_runs_on_the_deployed_stacks(rehearsal, name):
+    driven = step(rehearsal, name)
+    assert driven["ok"], driven["detail"]
 
 
 def test_a_second_deploy_changes_nothing(rehearsal):
@@ -49,3 +55,5 @@ def test_the_rehearsal_prints_every_gap_with_aws_and_the_emulator_side_by_side(r
     for gap in gaps.GAPS:
         assert f"- {gap.name} [" in log
         assert gap.aws and gap.emulator and gap.handling.startswith(("adapter:", "not run:"))
+    for what, reason in gaps.NOT_DRIVEN:
+        assert f"- {what}: {reason}" in log
