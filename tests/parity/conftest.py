@@ -20,7 +20,7 @@ from tests.support.cloud import Cloud, free_port, running_cloud
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "test-output" / "parity"
 _NOT_COPIED = {".git", ".venv", "node_modules", ".lambda-runtime", ".localcloud", "test-output", ".pytest_cache",
-               "__pycache__", ".ruff_cache"}
+               "__pycache__", ".ruff_cache", ".tools"}
 _LINKED = ("node_modules", ".lambda-runtime", ".venv")
 
 
