@@ -48,12 +48,14 @@ def running_ministack(state_dir: Path, timeout: float = 60) -> Iterator[str]:
                              f"requirements/ministack.txt into .tools/ministack/)")
     port = free_port("127.0.0.1")
     state_dir.mkdir(parents=True, exist_ok=True)
-    env = {**emulator_environment(), "GATEWAY_PORT": str(port), "BIND_HOST": "127.0.0.1",
+    # A bare environment: ministack hands its own to every Lambda worker, and a function on AWS sees none of the
+    # operator's (or a test run's) variables.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(state_dir), "LANG": "C.UTF-8",
+           **CREDENTIALS, "GATEWAY_PORT": str(port), "BIND_HOST": "127.0.0.1",
            # Its MQTT listener binds every interface (0.0.0.0) and its SFTP one is not needed: both off.
            "IOT_MTLS_ENABLED": "0", "SFTP_ENABLED": "0",
            "TMPDIR": str(state_dir), "S3_DATA_DIR": str(state_dir / "s3"),
            "REHEARSAL_LAMBDA_RUNTIME": str(REPO / ".lambda-runtime"), "PYTHONUNBUFFERED": "1"}
-    env.pop("PYTHONPATH", None)
     log_path = state_dir / "ministack.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([str(MINISTACK_PYTHON), str(ADAPTER)], env=env, stdout=log,
