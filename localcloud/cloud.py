@@ -36,7 +36,7 @@ from localcloud.console.part import ConsolePart
 from localcloud.iot.part import MqttPart
 from localcloud.events.part import EventBridge
 from localcloud.lambda_.event_source_mappings import EventSourceMappings
-from localcloud.parts.event_sources import Activities
+from localcloud.stepfunctions.activities import Activities
 from localcloud.rds.part import RdsSnapshots
 from localcloud.ses.mailbox import SesInbox
 from localcloud.cloudformation.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
