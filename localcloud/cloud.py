@@ -17,11 +17,12 @@ import boto3
 from botocore.config import Config
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from localcloud import moto_gaps
+from localcloud import stepfunctions
 from localcloud.sqs.moto_gaps import serialize_queue_changes
 from localcloud.serverless import services
 from localcloud.serverless.layer import build as build_layer
 from localcloud.apigateway.rest_api import ApiGateway
+from localcloud.edge.host_routing import route_each_host_once
 from localcloud.edge.server import Edge, function_name
 from localcloud.iam.enforcement import Enforcer
 from localcloud.iam.names import MotoNames
@@ -142,13 +143,14 @@ class LocalCloud:
         # moto's engine sends its own AWS calls to localhost:$MOTO_PORT: make that this edge.
         os.environ["MOTO_PORT"] = str(self.settings.edge_port)
         os.environ.update(_fake_credentials())
-        moto_gaps.enable_state_machine_execution()
+        stepfunctions.enable_engine()
+        route_each_host_once()
         serialize_queue_changes()
         self.edge = Edge(runtime_lookup=lambda: self.runtime, inbox=self.inbox, health=self.health)
         self.roles = Roles(self.client)
         self.edge.authorize = Enforcer(self.roles, MotoNames(account=ACCOUNT, region=REGION), region=REGION,
                                        account=ACCOUNT).check
-        moto_gaps.act_as_state_machine_roles(self._state_machine_credentials)
+        stepfunctions.act_as_state_machine_roles(self._state_machine_credentials)
         self._serve("edge", self.edge, self.settings.edge_port)
 
         self.parts["services"] = "starting"

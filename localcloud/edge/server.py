@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
-from localcloud import moto_gaps
+from localcloud.stepfunctions.execution_names import REQUEST_FIXES
 
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations/?$")
 
@@ -96,9 +96,9 @@ class Edge:
                 return handler(request, body)
         return None
 
-    # --- moto, with the request fixes of moto_gaps ------------------------------------------------------------------
+    # --- moto, with the request fixes of the gaps ------------------------------------------------------------------
     def _to_moto(self, environ, body: bytes, start_response, request: Request) -> Iterable[bytes]:
-        fix = moto_gaps.REQUEST_FIXES.get(request.headers.get("X-Amz-Target", ""))
+        fix = REQUEST_FIXES.get(request.headers.get("X-Amz-Target", ""))
         if fix:
             body = fix(body)
         environ["wsgi.input"] = BytesIO(body)

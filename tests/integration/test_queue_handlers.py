@@ -118,7 +118,7 @@ def test_given_a_callback_step_functions_does_not_take_then_the_message_comes_ba
 
 # --- pollOrderActivity: the pull model's scheduled worker ---------------------------------------------------------
 class ActivityPolls:
-    """GetActivityTask as Step Functions answers it (moto does not: localcloud/moto_gaps.py gap 7), stubbed on the
+    """GetActivityTask as Step Functions answers it (moto does not: localcloud/stepfunctions/activities.py), stubbed on the
     poller's own client; every poll is recorded. Callbacks still go to moto through lambda_shared's client."""
 
     def __init__(self, client):

@@ -37,8 +37,8 @@ class ActivityTasks:
         """The next task of the activity, or None when the poll ends without one.
 
         A read timeout shorter than the server's poll is how the local stage asks for a short poll (the API has no
-        such parameter): the local cloud gives no task to a poll whose client hung up (localcloud/moto_gaps.py,
-        gap 7). On AWS the timeout is longer than the poll, so it only fires when the network failed.
+        such parameter): the local cloud gives no task to a poll whose client hung up
+        (localcloud/stepfunctions/activities.py). On AWS the timeout is longer than the poll, so it only fires when the network failed.
         """
         try:
             answer = self._sfn.get_activity_task(activityArn=self.activity_arn, workerName=worker_name)

@@ -1,17 +1,21 @@
-"""Each gap localcloud/moto_gaps.py fixes, shown twice: present in the pinned moto without the fix, gone with it.
+"""Each gap localcloud/stepfunctions/ fixes, shown twice: present in the pinned moto without the fix, gone with it.
 
 When a moto upgrade closes a gap, the "without the fix" test fails and names the gap: then delete that fix.
 The engine scenarios run in a subprocess each, so a fix applied in one cannot leak into the other.
 """
+import inspect
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import boto3
 import pytest
+from moto import mock_aws
 
-from localcloud import moto_gaps
+from localcloud import stepfunctions
+from localcloud.stepfunctions import activities, engine_clients, execution_names
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -20,11 +24,11 @@ _ENGINE_SCENARIO = textwrap.dedent('''
     import boto3
     from moto import mock_aws
     from moto.core.config import default_user_config
-    from localcloud import moto_gaps
+    from localcloud import stepfunctions
 
     scenario, with_fix = sys.argv[1], sys.argv[2] == "fixed"
     if with_fix:
-        moto_gaps.enable_state_machine_execution()
+        stepfunctions.enable_engine()
     else:
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
     definition = {"StartAt": "Wait", "States": {"Wait": {
@@ -56,8 +60,10 @@ def run_engine(scenario: str, fixed: bool) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-# Gap 1 ---------------------------------------------------------------------------------------------------------------
-def test_gap1_moto_still_collides_on_nameless_start_execution():
+# execution_names.py: a nameless StartExecution ----------------------------------------------------------------------
+
+
+def test_execution_names_moto_still_collides_on_nameless_start_execution():
     import boto3
     from moto import mock_aws
     definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
@@ -70,14 +76,14 @@ def test_gap1_moto_still_collides_on_nameless_start_execution():
             sfn.start_execution(stateMachineArn=arn, input='{"run": 2}')
 
 
-def test_gap1_fix_names_nameless_executions_and_keeps_given_names():
-    named = json.loads(moto_gaps.fill_execution_name(b'{"stateMachineArn": "a"}'))
+def test_execution_names_fix_names_nameless_executions_and_keeps_given_names():
+    named = json.loads(execution_names.fill_execution_name(b'{"stateMachineArn": "a"}'))
     assert len(named["name"]) == 36
-    assert json.loads(moto_gaps.fill_execution_name(b'{"name": "mine"}'))["name"] == "mine"
-    assert moto_gaps.fill_execution_name(b"not json") == b"not json"
+    assert json.loads(execution_names.fill_execution_name(b'{"name": "mine"}'))["name"] == "mine"
+    assert execution_names.fill_execution_name(b"not json") == b"not json"
 
 
-# Gap 3 ---------------------------------------------------------------------------------------------------------------
+# early_callbacks.py -------------------------------------------------------------------------------------------------
 def _early_callback_is_seen(setup_heartbeat_endpoint) -> bool:
     from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint, CallbackOutcomeSuccess
     endpoint = CallbackEndpoint("token")
@@ -86,71 +92,85 @@ def _early_callback_is_seen(setup_heartbeat_endpoint) -> bool:
     return heartbeat.clear_and_wait()
 
 
-def test_gap3_moto_still_misses_a_callback_that_arrives_during_the_invoke():
+def test_early_callbacks_moto_still_misses_a_callback_that_arrives_during_the_invoke():
     from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
     original = getattr(CallbackEndpoint.setup_heartbeat_endpoint, "__wrapped__",
                        CallbackEndpoint.setup_heartbeat_endpoint)
     assert _early_callback_is_seen(original) is False
 
 
-def test_gap3_fix_sees_the_early_callback():
+def test_early_callbacks_fix_sees_the_early_callback():
     from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
-    moto_gaps.enable_state_machine_execution()
+    stepfunctions.enable_engine()
     assert _early_callback_is_seen(CallbackEndpoint.setup_heartbeat_endpoint) is True
 
 
-# Gaps 4 and 5, in moto's engine ----------------------------------------------------------------------------------------
-def test_gap4_moto_still_names_a_heartbeat_timeout_states_timeout():
+# heartbeat_timeouts.py and task_failure_cause.py, in moto's engine --------------------------------------------------
+
+
+def test_heartbeat_timeouts_moto_still_names_a_heartbeat_timeout_states_timeout():
     assert run_engine("heartbeat", fixed=False)["error"] == "States.Timeout"
 
 
-def test_gap4_fix_names_it_states_heartbeat_timeout():
+def test_heartbeat_timeouts_fix_names_it_states_heartbeat_timeout():
     assert run_engine("heartbeat", fixed=True)["error"] == "States.HeartbeatTimeout"
 
 
-def test_gap5_moto_still_drops_the_cause_of_send_task_failure():
+def test_task_failure_cause_moto_still_drops_the_cause_of_send_task_failure():
     assert run_engine("cause", fixed=False) == {"error": "WorkerFailed", "cause": None}
 
 
-def test_gap5_fix_keeps_the_cause():
+def test_task_failure_cause_fix_keeps_the_cause():
     assert run_engine("cause", fixed=True) == {"error": "WorkerFailed", "cause": "disk full"}
 
 
-# Gap 10 --------------------------------------------------------------------------------------------------------------
-def test_gap10_moto_still_scans_its_module_folders_to_route_a_request(monkeypatch):
-    import os
-
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
-    from moto.server import create_backend_app
-    listed = []
-    real_listdir = os.listdir
-    monkeypatch.setattr(os, "listdir", lambda path: listed.append(path) or real_listdir(path))
-    app = DomainDispatcherApplication(create_backend_app)
-    lookup = getattr(DomainDispatcherApplication.get_backend_for_host, "__wrapped__",
-                     DomainDispatcherApplication.get_backend_for_host)
-    assert lookup(app, "states.us-east-1.amazonaws.com") == "stepfunctions"
-    assert listed, "moto no longer lists its folders per request: gap 10's fix can go"
+# engine_clients.py --------------------------------------------------------------------------------------------------
 
 
-def test_gap10_fix_routes_each_host_once():
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
-    from moto.server import create_backend_app
-    moto_gaps.enable_state_machine_execution()
-    app = DomainDispatcherApplication(create_backend_app)
-    assert app.get_backend_for_host("sqs.us-east-1.amazonaws.com") == "sqs"
-    assert app.get_backend_for_host("sqs.us-east-1.amazonaws.com") == "sqs"
-
-
-# Gap 11 --------------------------------------------------------------------------------------------------------------
-def test_gap11_moto_still_builds_a_client_per_task():
+def test_engine_clients_moto_still_builds_a_client_per_task():
     from moto.stepfunctions.parser.asl.utils import boto_client
     original = getattr(boto_client.boto_client_for, "__wrapped__", boto_client.boto_client_for)
     assert original(region="us-east-1", service="sqs") is not original(region="us-east-1", service="sqs")
 
 
-def test_gap11_fix_reuses_one_client_per_service_everywhere_the_engine_calls():
+def test_engine_clients_fix_reuses_one_client_per_service_everywhere_the_engine_calls():
     import importlib
-    moto_gaps.enable_state_machine_execution()
-    first = importlib.import_module(moto_gaps._ENGINE_CLIENT_USERS[2]).boto_client_for("us-east-1", "lambda")
-    again = importlib.import_module(moto_gaps._ENGINE_CLIENT_USERS[-2]).boto_client_for("us-east-1", "lambda")
+    stepfunctions.enable_engine()
+    first = importlib.import_module(engine_clients.ENGINE_CLIENT_USERS[2]).boto_client_for("us-east-1", "lambda")
+    again = importlib.import_module(engine_clients.ENGINE_CLIENT_USERS[-2]).boto_client_for("us-east-1", "lambda")
     assert first is again
+
+
+# activities.py ------------------------------------------------------------------------------------------------------
+
+
+def test_activities_engine_still_starts_executions_without_activities():
+    from moto.stepfunctions.parser import models
+    source = inspect.getsource(models.StepFunctionsParserBackend.start_execution)
+    assert "activity_store={}" in source, ("moto now passes its activities to executions:"
+                                           " drop its fix in activities.py")
+
+
+def test_activities_moto_still_does_not_answer_get_activity_task():
+    from moto.stepfunctions.responses import StepFunctionResponse
+    assert not hasattr(StepFunctionResponse, "get_activity_task"), (
+        "moto answers GetActivityTask now: drop get_activity_task")
+
+
+def test_activities_activity_heartbeat_timeout_is_still_mapped_to_states_timeout():
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_activitiy import (
+        StateTaskActivity,
+    )
+    source = inspect.getsource(StateTaskActivity._from_error)
+    assert "HeartbeatTimeout" not in source, (
+        "moto names activity heartbeat timeouts now: drop that fix in activities.py")
+
+
+def test_activities_fix_answers_an_empty_poll_and_refuses_an_unknown_activity():
+    with mock_aws():
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
+        arn = sfn.create_activity(name="gap7")["activityArn"]
+        assert activities.get_activity_task(json.dumps({"activityArn": arn}).encode(), poll_seconds=0.1) == (200, {})
+        status, answer = activities.get_activity_task(
+            json.dumps({"activityArn": arn + "-missing"}).encode(), poll_seconds=0.1)
+        assert (status, answer["__type"]) == (400, "ActivityDoesNotExist")

@@ -1,0 +1,38 @@
+"""AWS Step Functions, locally: moto's engine executes the definitions; where it falls short of AWS for this
+project, each gap is fixed in a module of this package named after it, with a test in
+tests/localcloud/test_stepfunctions_gaps.py that fails when a moto upgrade closes the gap (then drop the fix).
+
+enable_engine() turns the engine on, with every fix below:
+- the engine itself: moto stores definitions only, unless its config asks it to execute them (execute_state_machine);
+  without it executions never leave RUNNING -> enable_engine()
+- early_callbacks.py: a callback that arrives during the task's Lambda invoke is missed, the task dies by heartbeat
+  timeout
+- heartbeat_timeouts.py: a missed heartbeat is States.Timeout, not States.HeartbeatTimeout
+- task_failure_cause.py: SendTaskFailure drops its cause
+- engine_clients.py: a new client per task, never acting as the state machine's role
+Besides, applied where they act:
+- execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
+- activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
+  heartbeat is States.Timeout (the Activities part, started with the cloud's later parts)
+The edge's own gap (moto's server routing every request by scanning its modules) is in localcloud/edge/host_routing.py.
+"""
+from moto.core.config import default_user_config
+
+from localcloud.stepfunctions.early_callbacks import heartbeat_sees_early_callback
+from localcloud.stepfunctions.engine_clients import act_as_state_machine_roles, reuse_engine_clients
+from localcloud.stepfunctions.execution_names import REQUEST_FIXES
+from localcloud.stepfunctions.heartbeat_timeouts import task_heartbeat_timeouts
+from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_cause
+
+# What enable_engine() turns on, in order, each named after the gap it closes.
+ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_task_failure_keeps_cause,
+                reuse_engine_clients)
+
+__all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
+
+
+def enable_engine() -> None:
+    """Make moto's Step Functions backend execute definitions (its ASL engine), with every fix of ENGINE_FIXES."""
+    default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+    for fix in ENGINE_FIXES:
+        fix()
