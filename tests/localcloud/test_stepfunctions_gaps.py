@@ -174,3 +174,55 @@ def test_activities_fix_answers_an_empty_poll_and_refuses_an_unknown_activity():
         status, answer = activities.get_activity_task(
             json.dumps({"activityArn": arn + "-missing"}).encode(), poll_seconds=0.1)
         assert (status, answer["__type"]) == (400, "ActivityDoesNotExist")
+
+
+# jsonata.py -----------------------------------------------------------------------------------------------------------
+_JSONATA_SCENARIO = textwrap.dedent('''
+    import json, sys, time
+    import boto3
+    from moto import mock_aws
+    from moto.core.config import default_user_config
+    from localcloud import stepfunctions
+
+    if sys.argv[1] == "fixed":
+        stepfunctions.enable_engine()
+    else:
+        default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+    definition = {"QueryLanguage": "JSONata", "StartAt": "Double", "States": {
+        "Double": {"Type": "Pass", "Assign": {"doubled": "{% $states.input.n * 2 %}"}, "Next": "Shout"},
+        "Shout": {"Type": "Pass", "Output": {"n": "{% $doubled %}", "word": "{% $uppercase($states.input.w) %}"},
+                  "Next": "Missing"},
+        "Missing": {"Type": "Pass", "Output": "{% $states.input.nothing %}", "End": True}}}
+    with mock_aws():
+        sfn = boto3.client("stepfunctions", "us-east-1")
+        machine = sfn.create_state_machine(name="m", roleArn="arn:aws:iam::123456789012:role/r",
+                                           definition=json.dumps(definition))["stateMachineArn"]
+        arn = sfn.start_execution(stateMachineArn=machine, name="run", input='{"n": 21, "w": "hi"}')["executionArn"]
+        while (execution := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
+            time.sleep(0.05)
+        shout = next(e for e in sfn.get_execution_history(executionArn=arn)["events"]
+                     if e.get("stateExitedEventDetails", {}).get("name") == "Shout")
+        print(json.dumps({"error": execution.get("error"), "cause": execution.get("cause"),
+                          "shout": json.loads(shout["stateExitedEventDetails"]["output"])}))
+''')
+
+
+def run_jsonata(fixed: bool) -> dict:
+    result = subprocess.run([sys.executable, "-c", _JSONATA_SCENARIO, "fixed" if fixed else "raw"],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0 and not fixed:
+        return {"error": "no Shout exit", "stderr": result.stderr}
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_jsonata_moto_still_evaluates_no_jsonata():
+    raw = run_jsonata(fixed=False)
+    assert raw["error"] in ("no Shout exit", "States.Runtime"), "moto evaluates JSONata now: drop jsonata.py"
+
+
+def test_jsonata_fix_evaluates_assign_output_and_states_and_fails_undefined_as_aws():
+    fixed = run_jsonata(fixed=True)
+    assert fixed["shout"] == {"n": 42, "word": "HI"}
+    assert fixed["error"] == "States.QueryEvaluationError"
+    assert "$states.input.nothing" in fixed["cause"] and "returned nothing (undefined)" in fixed["cause"]
