@@ -11,6 +11,7 @@ enable_engine() turns the engine on, with every fix below:
 - task_failure_cause.py: SendTaskFailure drops its cause
 - engine_clients.py: a new client per task, never acting as the state machine's role
 - jsonata.py: JSONata is parsed but never evaluated (no evaluator wired)
+- query_language_scopes.py: one refused definition makes the parser refuse every later one
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
 - activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
@@ -24,11 +25,12 @@ from localcloud.stepfunctions.engine_clients import act_as_state_machine_roles, 
 from localcloud.stepfunctions.execution_names import REQUEST_FIXES
 from localcloud.stepfunctions.heartbeat_timeouts import task_heartbeat_timeouts
 from localcloud.stepfunctions.jsonata import evaluate_with_jsonata_python
+from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_parse
 from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_cause
 
 # What enable_engine() turns on, in order, each named after the gap it closes.
 ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_task_failure_keeps_cause,
-                reuse_engine_clients, evaluate_with_jsonata_python)
+                reuse_engine_clients, evaluate_with_jsonata_python, one_scope_stack_per_parse)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

@@ -226,3 +226,79 @@ def test_jsonata_fix_evaluates_assign_output_and_states_and_fails_undefined_as_a
     assert fixed["shout"] == {"n": 42, "word": "HI"}
     assert fixed["error"] == "States.QueryEvaluationError"
     assert "$states.input.nothing" in fixed["cause"] and "returned nothing (undefined)" in fixed["cause"]
+
+
+# query_language_scopes.py -------------------------------------------------------------------------------------------
+_API_SCENARIO = textwrap.dedent('''
+    import json, sys, time
+    import boto3
+    from botocore.config import Config
+    from moto import mock_aws
+    from moto.core.config import default_user_config
+    from localcloud import stepfunctions
+
+    scenario, with_fix = sys.argv[1], sys.argv[2] == "fixed"
+    if with_fix:
+        stepfunctions.enable_engine()
+    else:
+        default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+    ROLE = "arn:aws:iam::123456789012:role/r"
+    PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"a": 1}, "End": True}}}
+
+    def finished(sfn, arn):
+        while (execution := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
+            time.sleep(0.05)
+        return execution
+
+    def answer(call):
+        try:
+            return call()
+        except Exception as exc:   # what a client sees
+            return {"exception": type(exc).__name__, "message": str(exc)[:300]}
+
+    with mock_aws():
+        # StartSyncExecution goes to sync-states.<region> on AWS; moto routes only states.<region>.
+        sfn = boto3.client("stepfunctions", "us-east-1", config=Config(inject_host_prefix=False))
+        if scenario == "context-output":
+            machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps(
+                {"StartAt": "P", "States": {"P": {"Type": "Pass", "OutputPath": "$$", "End": True}}}))
+            arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
+            time.sleep(0.5)
+            result = answer(lambda: json.loads(finished(sfn, arn)["output"])["Execution"]["StartTime"])
+        elif scenario == "sync":
+            machine = sfn.create_state_machine(name="e", type="EXPRESS", roleArn=ROLE, definition=json.dumps(PASS))
+            result = answer(lambda: {k: v for k, v in sfn.start_sync_execution(
+                stateMachineArn=machine["stateMachineArn"], input="{}").items() if k in ("status", "output")})
+        elif scenario == "aws-sdk-sfn":
+            target = sfn.create_state_machine(name="t", roleArn=ROLE, definition=json.dumps(PASS))
+            machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "Start", "States": {"Start": {
+                    "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:startExecution",
+                    "Parameters": {"StateMachineArn": target["stateMachineArn"], "Name": "child"}, "End": True}}}))
+            arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
+            execution = finished(sfn, arn)
+            result = sorted(json.loads(execution["output"])) if "output" in execution else execution.get("cause")
+        elif scenario == "refused-then-valid":
+            refused = {"QueryLanguage": "JSONata", "StartAt": "P", "States": {   # JSONata has no Parameters
+                "P": {"Type": "Pass", "Parameters": {"a": 1}, "End": True}}}
+            answer(lambda: sfn.create_state_machine(name="bad", roleArn=ROLE, definition=json.dumps(refused)))
+            valid = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"a": 1}, "End": True}}}
+            result = answer(lambda: sfn.create_state_machine(
+                name="good", roleArn=ROLE, definition=json.dumps(valid))["stateMachineArn"].split(":")[-1])
+    print(json.dumps(result))
+''')
+
+
+def run_api(scenario: str, fixed: bool):
+    result = subprocess.run([sys.executable, "-c", _API_SCENARIO, scenario, "fixed" if fixed else "raw"],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_query_language_scopes_moto_still_refuses_a_valid_definition_after_a_refused_one():
+    assert "exception" in run_api("refused-then-valid", fixed=False), "moto's parses are independent now"
+
+
+def test_query_language_scopes_fix_parses_each_definition_on_its_own():
+    assert run_api("refused-then-valid", fixed=True) == "good"
