@@ -12,6 +12,7 @@ enable_engine() turns the engine on, with every fix below:
 - engine_clients.py: a new client per task, never acting as the state machine's role
 - jsonata.py: JSONata is parsed but never evaluated (no evaluator wired)
 - query_language_scopes.py: one refused definition makes the parser refuse every later one
+- execution_output.py: DescribeExecution answers 500 when the output holds the context object (datetimes)
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
 - activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
@@ -23,6 +24,7 @@ from moto.core.config import default_user_config
 from localcloud.stepfunctions.early_callbacks import heartbeat_sees_early_callback
 from localcloud.stepfunctions.engine_clients import act_as_state_machine_roles, reuse_engine_clients
 from localcloud.stepfunctions.execution_names import REQUEST_FIXES
+from localcloud.stepfunctions.execution_output import describe_execution_serialises_times
 from localcloud.stepfunctions.heartbeat_timeouts import task_heartbeat_timeouts
 from localcloud.stepfunctions.jsonata import evaluate_with_jsonata_python
 from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_parse
@@ -30,7 +32,8 @@ from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_
 
 # What enable_engine() turns on, in order, each named after the gap it closes.
 ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_task_failure_keeps_cause,
-                reuse_engine_clients, evaluate_with_jsonata_python, one_scope_stack_per_parse)
+                reuse_engine_clients, evaluate_with_jsonata_python, describe_execution_serialises_times,
+                one_scope_stack_per_parse)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 
