@@ -13,6 +13,7 @@ enable_engine() turns the engine on, with every fix below:
 - jsonata.py: JSONata is parsed but never evaluated (no evaluator wired)
 - query_language_scopes.py: one refused definition makes the parser refuse every later one
 - execution_output.py: DescribeExecution answers 500 when the output holds the context object (datetimes)
+- sync_executions.py: StartSyncExecution is not implemented
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
@@ -30,12 +31,13 @@ from localcloud.stepfunctions.heartbeat_timeouts import task_heartbeat_timeouts
 from localcloud.stepfunctions.jsonata import evaluate_with_jsonata_python
 from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_parse
 from localcloud.stepfunctions.service_shapes import map_through_service_models
+from localcloud.stepfunctions.sync_executions import start_sync_execution_runs_to_the_end
 from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_cause
 
 # What enable_engine() turns on, in order, each named after the gap it closes.
 ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_task_failure_keeps_cause,
                 reuse_engine_clients, evaluate_with_jsonata_python, describe_execution_serialises_times,
-                map_through_service_models, one_scope_stack_per_parse)
+                start_sync_execution_runs_to_the_end, map_through_service_models, one_scope_stack_per_parse)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

@@ -228,7 +228,7 @@ def test_jsonata_fix_evaluates_assign_output_and_states_and_fails_undefined_as_a
     assert "$states.input.nothing" in fixed["cause"] and "returned nothing (undefined)" in fixed["cause"]
 
 
-# execution_output.py, service_shapes.py, query_language_scopes.py ---------------------------------------------------
+# execution_output.py, sync_executions.py, service_shapes.py, query_language_scopes.py -------------------------------
 _API_SCENARIO = textwrap.dedent('''
     import json, sys, time
     import boto3
@@ -302,6 +302,14 @@ def test_execution_output_moto_still_fails_describe_execution_on_the_context_obj
 
 def test_execution_output_fix_gives_the_times_in_iso_8601():
     assert run_api("context-output", fixed=True).startswith("20")
+
+
+def test_sync_executions_moto_still_does_not_run_start_sync_execution():
+    assert "exception" in run_api("sync", fixed=False), "moto runs StartSyncExecution now: drop sync_executions.py"
+
+
+def test_sync_executions_fix_runs_the_express_execution_to_its_end():
+    assert run_api("sync", fixed=True) == {"status": "SUCCEEDED", "output": '{"a": 1}'}
 
 
 def test_service_shapes_moto_still_passes_step_functions_casing_to_botocore():
