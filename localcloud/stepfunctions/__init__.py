@@ -14,6 +14,7 @@ enable_engine() turns the engine on, with every fix below:
 - query_language_scopes.py: one refused definition makes the parser refuse every later one
 - execution_output.py: DescribeExecution answers 500 when the output holds the context object (datetimes)
 - sync_executions.py: StartSyncExecution is not implemented
+- context_object.py: $$.Execution has no RedriveCount
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
@@ -23,6 +24,7 @@ The edge's own gap (moto's server routing every request by scanning its modules)
 """
 from moto.core.config import default_user_config
 
+from localcloud.stepfunctions.context_object import execution_has_redrive_count
 from localcloud.stepfunctions.early_callbacks import heartbeat_sees_early_callback
 from localcloud.stepfunctions.engine_clients import act_as_state_machine_roles, reuse_engine_clients
 from localcloud.stepfunctions.execution_names import REQUEST_FIXES
@@ -37,7 +39,8 @@ from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_
 # What enable_engine() turns on, in order, each named after the gap it closes.
 ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_task_failure_keeps_cause,
                 reuse_engine_clients, evaluate_with_jsonata_python, describe_execution_serialises_times,
-                start_sync_execution_runs_to_the_end, map_through_service_models, one_scope_stack_per_parse)
+                start_sync_execution_runs_to_the_end, map_through_service_models, one_scope_stack_per_parse,
+                execution_has_redrive_count)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

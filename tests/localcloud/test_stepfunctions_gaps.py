@@ -228,7 +228,7 @@ def test_jsonata_fix_evaluates_assign_output_and_states_and_fails_undefined_as_a
     assert "$states.input.nothing" in fixed["cause"] and "returned nothing (undefined)" in fixed["cause"]
 
 
-# execution_output.py, sync_executions.py, service_shapes.py, query_language_scopes.py -------------------------------
+# execution_output, sync_executions, service_shapes, query_language_scopes, context_object, wait_timestamps ---------
 _API_SCENARIO = textwrap.dedent('''
     import json, sys, time
     import boto3
@@ -285,6 +285,20 @@ _API_SCENARIO = textwrap.dedent('''
             valid = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"a": 1}, "End": True}}}
             result = answer(lambda: sfn.create_state_machine(
                 name="good", roleArn=ROLE, definition=json.dumps(valid))["stateMachineArn"].split(":")[-1])
+        elif scenario == "redrive-count":
+            machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps(
+                {"StartAt": "P", "States": {"P": {"Type": "Pass", "OutputPath": "$$.Execution", "End": True}}}))
+            arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
+            result = json.loads(finished(sfn, arn)["output"]).get("RedriveCount", "absent")
+        elif scenario == "jsonata-timestamp":
+            machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
+                "QueryLanguage": "JSONata", "StartAt": "W", "States": {"W": {
+                    "Type": "Wait", "Timestamp": "{% $states.input.at %}", "End": True}}}))
+            arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run",
+                                      input=json.dumps({"at": "2016-12-05T21:29:29"}))["executionArn"]
+            execution = finished(sfn, arn)
+            events = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
+            result = [execution["error"], execution["cause"].split(". ", 1)[1], events[2]]
     print(json.dumps(result))
 ''')
 
@@ -326,3 +340,14 @@ def test_query_language_scopes_moto_still_refuses_a_valid_definition_after_a_ref
 
 def test_query_language_scopes_fix_parses_each_definition_on_its_own():
     assert run_api("refused-then-valid", fixed=True) == "good"
+
+
+def test_context_object_moto_still_has_no_redrive_count():
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+    build = ExecutionWorker._get_evaluation_environment
+    source = inspect.getsource(getattr(build, "__wrapped__", build))
+    assert "RedriveCount" not in source, "moto has $$.Execution.RedriveCount now: drop context_object.py"
+
+
+def test_context_object_fix_counts_no_redrive():
+    assert run_api("redrive-count", fixed=True) == 0
