@@ -15,6 +15,7 @@ enable_engine() turns the engine on, with every fix below:
 - execution_output.py: DescribeExecution answers 500 when the output holds the context object (datetimes)
 - sync_executions.py: StartSyncExecution is not implemented
 - context_object.py: $$.Execution has no RedriveCount
+- wait_timestamps.py: an invalid JSONata Timestamp is States.Runtime, not States.QueryEvaluationError
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
@@ -35,12 +36,13 @@ from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_p
 from localcloud.stepfunctions.service_shapes import map_through_service_models
 from localcloud.stepfunctions.sync_executions import start_sync_execution_runs_to_the_end
 from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_cause
+from localcloud.stepfunctions.wait_timestamps import jsonata_timestamps_fail_as_evaluation_errors
 
 # What enable_engine() turns on, in order, each named after the gap it closes.
 ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_task_failure_keeps_cause,
                 reuse_engine_clients, evaluate_with_jsonata_python, describe_execution_serialises_times,
                 start_sync_execution_runs_to_the_end, map_through_service_models, one_scope_stack_per_parse,
-                execution_has_redrive_count)
+                execution_has_redrive_count, jsonata_timestamps_fail_as_evaluation_errors)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

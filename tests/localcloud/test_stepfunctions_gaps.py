@@ -351,3 +351,17 @@ def test_context_object_moto_still_has_no_redrive_count():
 
 def test_context_object_fix_counts_no_redrive():
     assert run_api("redrive-count", fixed=True) == 0
+
+
+def test_wait_timestamps_moto_still_fails_an_invalid_jsonata_timestamp_as_states_runtime():
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
+    fail = Timestamp._create_failure_event
+    source = inspect.getsource(getattr(fail, "__wrapped__", fail))
+    assert "StatesRuntime" in source and "QueryEvaluation" not in source, "moto fails it as AWS now: drop the fix"
+
+
+def test_wait_timestamps_fix_fails_it_as_an_evaluation_error():
+    assert run_api("jsonata-timestamp", fixed=True) == [
+        "States.QueryEvaluationError",
+        "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: "
+        "2016-12-05T21:29:29", "EvaluationFailed"]
