@@ -15,6 +15,7 @@ enable_engine() turns the engine on, with every fix below:
 - execution_output.py: DescribeExecution answers 500 when the output holds the context object (datetimes)
 - sync_executions.py: StartSyncExecution is not implemented
 - context_object.py: $$.Execution has no RedriveCount
+- history_paging.py: GetExecutionHistory ignores maxResults, reverseOrder and nextToken
 - wait_timestamps.py: an invalid JSONata Timestamp is States.Runtime, not States.QueryEvaluationError
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
 Besides, applied where they act:
@@ -31,6 +32,7 @@ from localcloud.stepfunctions.engine_clients import act_as_state_machine_roles, 
 from localcloud.stepfunctions.execution_names import REQUEST_FIXES
 from localcloud.stepfunctions.execution_output import describe_execution_serialises_times
 from localcloud.stepfunctions.heartbeat_timeouts import task_heartbeat_timeouts
+from localcloud.stepfunctions.history_paging import page_execution_history
 from localcloud.stepfunctions.jsonata import evaluate_with_jsonata_python
 from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_parse
 from localcloud.stepfunctions.service_shapes import map_through_service_models
@@ -42,7 +44,8 @@ from localcloud.stepfunctions.wait_timestamps import jsonata_timestamps_fail_as_
 ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_task_failure_keeps_cause,
                 reuse_engine_clients, evaluate_with_jsonata_python, describe_execution_serialises_times,
                 start_sync_execution_runs_to_the_end, map_through_service_models, one_scope_stack_per_parse,
-                execution_has_redrive_count, jsonata_timestamps_fail_as_evaluation_errors)
+                execution_has_redrive_count, jsonata_timestamps_fail_as_evaluation_errors,
+                page_execution_history)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

@@ -299,6 +299,15 @@ _API_SCENARIO = textwrap.dedent('''
             execution = finished(sfn, arn)
             events = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
             result = [execution["error"], execution["cause"].split(". ", 1)[1], events[2]]
+        elif scenario == "history-pages":
+            machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps(PASS))
+            arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
+            finished(sfn, arn)
+            newest = sfn.get_execution_history(executionArn=arn, maxResults=1, reverseOrder=True)
+            pages = sfn.get_paginator("get_execution_history").paginate(executionArn=arn,
+                                                                        PaginationConfig={"PageSize": 2})
+            result = [[e["type"] for e in newest["events"]], "nextToken" in newest,
+                      [len(page["events"]) for page in pages]]
     print(json.dumps(result))
 ''')
 
@@ -365,3 +374,12 @@ def test_wait_timestamps_fix_fails_it_as_an_evaluation_error():
         "States.QueryEvaluationError",
         "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: "
         "2016-12-05T21:29:29", "EvaluationFailed"]
+
+
+def test_history_paging_moto_still_answers_every_event_oldest_first():
+    newest, more, _ = run_api("history-pages", fixed=False)
+    assert newest[0] == "ExecutionStarted" and not more, "moto pages histories now: drop history_paging.py"
+
+
+def test_history_paging_fix_answers_pages_newest_first_when_asked():
+    assert run_api("history-pages", fixed=True) == [["ExecutionSucceeded"], True, [2, 2]]
