@@ -383,3 +383,16 @@ def test_history_paging_moto_still_answers_every_event_oldest_first():
 
 def test_history_paging_fix_answers_pages_newest_first_when_asked():
     assert run_api("history-pages", fixed=True) == [["ExecutionSucceeded"], True, [2, 2]]
+
+
+def test_map_input_errors_moto_still_names_the_python_type():
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map import state_map
+    source = inspect.getsource(state_map)
+    assert "must be an array but was: {type(input_items)}" in source, "moto words it otherwise now: revisit the fix"
+
+
+def test_map_input_errors_fix_shows_the_value_as_json():
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map import state_map
+    stepfunctions.enable_engine()
+    assert [state_map.type(v) for v in (1, "string", True, {"foo": "bar"})] == ['1', '"string"', "true",
+                                                                              '{"foo":"bar"}']
