@@ -396,3 +396,22 @@ def test_map_input_errors_fix_shows_the_value_as_json():
     stepfunctions.enable_engine()
     assert [state_map.type(v) for v in (1, "string", True, {"foo": "bar"})] == ['1', '"string"', "true",
                                                                               '{"foo":"bar"}']
+
+
+def test_integration_metadata_moto_still_drops_the_http_metadata():
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sns import (
+        StateTaskServiceSns,
+    )
+    run = StateTaskServiceSns._eval_service_task
+    source = inspect.getsource(getattr(run, "__wrapped__", run))
+    assert 'response.pop("ResponseMetadata", None)' in source and "SdkHttpMetadata" not in source
+
+
+def test_integration_metadata_fix_shapes_it_as_the_services_answer():
+    from localcloud.stepfunctions.integration_metadata import dynamodb_metadata, sns_publish_metadata
+    put = dynamodb_metadata("put_item", {})["SdkHttpMetadata"]
+    assert (put["HttpStatusCode"], put["HttpHeaders"]["Content-Length"]) == (200, "2")
+    assert "x-amzn-requestid" in dynamodb_metadata("get_item", {"Item": {}})["SdkHttpMetadata"]["HttpHeaders"]
+    sns = sns_publish_metadata({"MessageId": "0" * 36})
+    assert sns["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"] == "294"   # as AWS's Publish answer
+    assert sns["SdkResponseMetadata"]["RequestId"] == sns["SdkHttpMetadata"]["HttpHeaders"]["x-amzn-RequestId"]
