@@ -254,7 +254,8 @@ _API_SCENARIO = textwrap.dedent('''
         try:
             return call()
         except Exception as exc:   # what a client sees
-            return {"exception": type(exc).__name__, "message": str(exc)[:300]}
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            return {"exception": code or type(exc).__name__, "message": str(exc)[:300]}
 
     with mock_aws():
         # StartSyncExecution goes to sync-states.<region> on AWS; moto routes only states.<region>.
@@ -308,6 +309,10 @@ _API_SCENARIO = textwrap.dedent('''
                                                                         PaginationConfig={"PageSize": 2})
             result = [[e["type"] for e in newest["events"]], "nextToken" in newest,
                       [len(page["events"]) for page in pages]]
+        elif scenario == "invalid-jsonata":
+            result = answer(lambda: sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
+                "QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
+                    "Type": "Pass", "Output": "{% $states.input.( %}", "End": True}}}))["stateMachineArn"][-2:])
     print(json.dumps(result))
 ''')
 
@@ -415,3 +420,13 @@ def test_integration_metadata_fix_shapes_it_as_the_services_answer():
     sns = sns_publish_metadata({"MessageId": "0" * 36})
     assert sns["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"] == "294"   # as AWS's Publish answer
     assert sns["SdkResponseMetadata"]["RequestId"] == sns["SdkHttpMetadata"]["HttpHeaders"]["x-amzn-RequestId"]
+
+
+def test_jsonata_validation_moto_still_creates_a_definition_with_invalid_jsonata():
+    assert run_api("invalid-jsonata", fixed=False) == ":m", "moto refuses invalid JSONata now: drop the fix"
+
+
+def test_jsonata_validation_fix_refuses_it_naming_the_field():
+    refused = run_api("invalid-jsonata", fixed=True)
+    assert refused["exception"] == "InvalidDefinition" and "'Output'" in refused["message"]
+    assert "at /States/P/Output" in refused["message"]
