@@ -242,16 +242,28 @@ def package(service: Service, stage: str, *, aws_endpoint: str, force: bool = Fa
         shutil.rmtree(staging, ignore_errors=True)
         raise PackagingFailed(f"osls package failed for {service.name} (stage {stage}):\n"
                               f"{result.stdout[-3000:]}{result.stderr[-3000:]}")
-    if out.exists():              # forced, or another cloud packaged the same inputs meanwhile
-        shutil.rmtree(out, ignore_errors=True)
+    _publish(staging, out, replace=force)
+    _prune(parent, keep=out)
+    return Package(service, out)
+
+
+def _publish(staging: Path, out: Path, *, replace: bool) -> None:
+    """Make a finished package the cache entry for its inputs, never leaving a half-deleted one for a reader.
+
+    Another cloud (a `make local` beside `make test`) may have packaged the same inputs meanwhile and may be
+    reading that entry: the same inputs make the same package, so its entry stays and ours goes. Only a forced
+    repackage replaces an entry, by renaming the old one out of the way first (a rename is atomic; a removal is not).
+    """
+    if out.exists() and replace:
+        stale = out.with_name(f".stale-{out.name}-{os.getpid()}")
+        out.rename(stale)
+        shutil.rmtree(stale, ignore_errors=True)
     try:
-        staging.rename(out)
+        staging.rename(out)      # refused if out exists (it holds files): the other cloud's entry stands
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
         if not (out / _TEMPLATE).exists():
             raise
-    _prune(parent, keep=out)
-    return Package(service, out)
 
 
 def package_all(services: list[Service], stage: str, *, aws_endpoint: str | None = None, force: bool = False,
