@@ -18,29 +18,29 @@ from botocore.config import Config
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from localcloud import stepfunctions
-from localcloud.sqs.moto_gaps import serialize_queue_changes
-from localcloud.serverless import services
-from localcloud.serverless.layer import build as build_layer
 from localcloud.apigateway.rest_api import ApiGateway
+from localcloud.cloudformation.provisioner import provision
+from localcloud.cloudformation.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
+from localcloud.console.part import ConsolePart
 from localcloud.edge.host_routing import route_each_host_once
 from localcloud.edge.server import Edge, function_name
+from localcloud.events.part import EventBridge
 from localcloud.iam.enforcement import Enforcer
 from localcloud.iam.names import MotoNames
 from localcloud.iam.roles import Roles
+from localcloud.iot.part import MqttPart
 from localcloud.lambda_.artifacts import Unpacked
 from localcloud.lambda_.async_invocations import AsyncConfig, async_configs_of
+from localcloud.lambda_.event_source_mappings import EventSourceMappings
 from localcloud.lambda_.hot_reload import CodeWatcher
 from localcloud.lambda_.permissions import ResourcePolicies, invoker
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
-from localcloud.cloudformation.provisioner import provision
-from localcloud.console.part import ConsolePart
-from localcloud.iot.part import MqttPart
-from localcloud.events.part import EventBridge
-from localcloud.lambda_.event_source_mappings import EventSourceMappings
-from localcloud.stepfunctions.activities import Activities
 from localcloud.rds.part import RdsSnapshots
+from localcloud.serverless import services
+from localcloud.serverless.layer import build as build_layer
 from localcloud.ses.mailbox import SesInbox
-from localcloud.cloudformation.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
+from localcloud.sqs.moto_gaps import serialize_queue_changes
+from localcloud.stepfunctions.activities import Activities
 from localcloud.xray.daemon import XRayDaemon
 
 log = logging.getLogger("localcloud")
