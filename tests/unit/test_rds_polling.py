@@ -21,12 +21,13 @@ def test_fixed_policy_never_grows():
     assert waits(polling.PollPolicy(60, 1, 60, 100000), 4) == [60, 60, 60, 60]
 
 
-def test_last_wait_stops_at_the_maximum_total_wait_and_then_is_exhausted():
+def test_last_wait_stops_at_the_maximum_total_wait():
+    # The state machine's Choice ends the loop once waitedSeconds reaches maxWaitSeconds (SnapshotTimedOut).
     poll = polling.first_poll(polling.PollPolicy(4, 2, 16, 10))
     poll = polling.next_poll(poll)                  # waited 4, next would be 8 but only 6 remain
-    assert (poll["waitedSeconds"], poll["waitSeconds"], polling.is_exhausted(poll)) == (4, 6, False)
+    assert (poll["waitedSeconds"], poll["waitSeconds"]) == (4, 6)
     poll = polling.next_poll(poll)
-    assert poll["waitedSeconds"] == 10 and polling.is_exhausted(poll)
+    assert poll["waitedSeconds"] == poll["maxWaitSeconds"] == 10
 
 
 def test_policy_refuses_a_cap_below_the_first_wait():

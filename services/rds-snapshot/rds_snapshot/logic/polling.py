@@ -41,6 +41,3 @@ def next_poll(poll: dict) -> dict:
     return {**poll, "waitedSeconds": waited, "polls": int(poll["polls"]) + 1,
             "waitSeconds": max(1, min(grown, remaining))}
 
-
-def is_exhausted(poll: dict) -> bool:
-    return int(poll["waitedSeconds"]) >= int(poll["maxWaitSeconds"])

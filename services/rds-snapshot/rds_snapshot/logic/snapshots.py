@@ -27,10 +27,6 @@ class SnapshotThrottled(Exception):
     """RDS throttled us; the state machine's Retry backs off and tries again."""
 
 
-class SnapshotFailed(Exception):
-    """RDS reports the snapshot as failed."""
-
-
 def instance_identifier(request: dict) -> str:
     value = (request or {}).get("dbInstanceIdentifier")
     if not isinstance(value, str) or not _INSTANCE_ID.match(value) or len(value) > 63:
