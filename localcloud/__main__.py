@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.set_defaults(func=up)
     from localcloud import cli
-    cli.add_subcommands(parser.add_subparsers(title="commands", metavar="{executions,watch}"))
+    cli.add_subcommands(parser.add_subparsers(title="commands", metavar="{executions,watch,faults}"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

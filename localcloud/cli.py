@@ -2,6 +2,8 @@
 
     python -m localcloud executions [--status RUNNING] [--state-machine NAME]   a table, newest first
     python -m localcloud watch <executionArn>          states entered/exited as they happen; exit 0 on SUCCEEDED
+    python -m localcloud faults add --service states --operation SendTaskSuccess --error ThrottlingException --count 1
+    python -m localcloud faults list | clear [--id fault-1]    the fault rules (localcloud/faults/)
 
 `add_subcommands(subparsers)` adds both to the argparse parser of localcloud/__main__.py; `python -m localcloud.cli`
 runs them on their own.
@@ -98,6 +100,26 @@ def _event_line(event: dict, runs: dict, done: int, total: int) -> str | None:
     return None
 
 
+def faults(args, out=sys.stdout) -> int:
+    """Add, list or clear fault rules through the cloud's /_localcloud/faults API."""
+    import requests
+
+    url = os.environ.get("AWS_ENDPOINT_URL", DEFAULT_ENDPOINT).rstrip("/") + "/_localcloud/faults"
+    if args.action == "add":
+        rule = {name: value for name, value in (
+            ("service", args.service), ("operation", args.operation), ("resource", args.resource),
+            ("error", args.error), ("status", args.status), ("message", args.message),
+            ("latency_ms", args.latency_ms), ("count", args.count), ("probability", args.probability))
+            if value is not None}
+        answer = requests.post(url, json=rule, timeout=10)
+    elif args.action == "clear":
+        answer = requests.delete(f"{url}/{args.id}" if args.id else url, timeout=10)
+    else:
+        answer = requests.get(url, timeout=10)
+    print(json.dumps(answer.json(), indent=2), file=out)
+    return 0 if answer.ok else 1
+
+
 def add_subcommands(subparsers) -> None:
     listing = subparsers.add_parser("executions", help="list executions of every state machine")
     listing.add_argument("--status", choices=STATUSES, help="only executions with this status")
@@ -107,6 +129,19 @@ def add_subcommands(subparsers) -> None:
     watching.add_argument("execution_arn")
     watching.add_argument("--interval", type=float, default=0.5, help="seconds between polls")
     watching.set_defaults(func=watch)
+    faulting = subparsers.add_parser("faults", help="fail or slow chosen AWS calls (add, list, clear)")
+    faulting.add_argument("action", choices=("add", "list", "clear"))
+    faulting.add_argument("--service", help="IAM service prefix: states, dynamodb, sqs, lambda, ses, ...")
+    faulting.add_argument("--operation", help="e.g. SendTaskSuccess, PutItem (default: every operation)")
+    faulting.add_argument("--resource", help="a fragment of the resource's ARN (default: any)")
+    faulting.add_argument("--error", help="the AWS error code, e.g. ThrottlingException, ServiceUnavailable")
+    faulting.add_argument("--status", type=int, help="HTTP status of the error (default 400)")
+    faulting.add_argument("--message")
+    faulting.add_argument("--latency-ms", type=int, dest="latency_ms")
+    faulting.add_argument("--count", type=int, help="fail this many matching calls (default: all while it stands)")
+    faulting.add_argument("--probability", type=float)
+    faulting.add_argument("--id", help="with clear: only this rule")
+    faulting.set_defaults(func=faults)
 
 
 def main(argv=None) -> int:

@@ -25,6 +25,7 @@ from localcloud.console.part import ConsolePart
 from localcloud.edge.host_routing import route_each_host_once
 from localcloud.edge.server import Edge, function_name
 from localcloud.events.part import EventBridge
+from localcloud.faults.part import FaultInjection
 from localcloud.iam.enforcement import Enforcer
 from localcloud.iam.names import MotoNames
 from localcloud.iam.roles import Roles
@@ -176,7 +177,7 @@ class LocalCloud:
         self._serve("apigateway", self.api, self.settings.api_port)
         events = EventBridge()
         self._extensions += [ConsolePart(), events, RdsSnapshots(emit=events.put), Activities(),
-                             EventSourceMappings(), MqttPart()]
+                             EventSourceMappings(), MqttPart(), FaultInjection()]
         for extension in self._extensions:
             self.parts[extension.name] = "starting"
             extension.start(self)

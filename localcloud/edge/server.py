@@ -61,6 +61,8 @@ class Edge:
         self._moto = DomainDispatcherApplication(create_backend_app)
         # IAM: (method, raw path, query, headers, body) -> None, or the (status, headers, body) of a refusal.
         self.authorize: Callable | None = None
+        # Fault injection, asked after IAM with the same arguments: None, or the AWS error to answer with.
+        self.inject: Callable | None = None
 
     def add_route(self, predicate: Callable[[Request, bytes], bool], handler: Callable[[Request, bytes], Response]):
         self._routes.append((predicate, handler))
@@ -68,13 +70,14 @@ class Edge:
     def __call__(self, environ, start_response) -> Iterable[bytes]:
         request = Request(environ)
         body = request.get_data(cache=True)
-        if self.authorize is not None:
-            # Before anything answers, our routes too (Invoke, GetActivityTask, iot-data Publish): IAM judges all.
-            raw_path = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
-            refused = self.authorize(request.method, raw_path, {k: request.args.getlist(k) for k in request.args},
-                                     request.headers, body)
-            if refused is not None:
-                status, headers, payload = refused
+        raw_path = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+        query = {k: request.args.getlist(k) for k in request.args}
+        # Before anything answers, our routes too (Invoke, GetActivityTask, iot-data Publish): IAM judges all, then
+        # the fault rules may fail or slow what IAM let through.
+        for hook in (self.authorize, self.inject):
+            answer = hook(request.method, raw_path, query, request.headers, body) if hook is not None else None
+            if answer is not None:
+                status, headers, payload = answer
                 return Response(payload, status=status, headers=headers)(environ, start_response)
         response = self._dispatch(request, body)
         if response is None:

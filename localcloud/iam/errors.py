@@ -50,6 +50,12 @@ def access_denied(call: AwsCall, principal_arn: str, *, explicit: bool, request_
     return _ANSWER_BY_PROTOCOL.get(call.protocol, _json)(call, status, code, message, request_id)
 
 
+def aws_error(call: AwsCall, status: int, code: str, message: str, request_id: str) -> Response:
+    """Any AWS error answered in the call's protocol (what fault injection answers with)."""
+    return _ANSWER_BY_PROTOCOL.get(call.protocol, _json)(call, status, code, message, request_id,
+                                                          error_type=code)
+
+
 # --- the message ----------------------------------------------------------------------------------------------------
 _ACTION_AS_WRITTEN: dict[str, Callable[[str], str]] = {
     "sqs": str.lower,                                       # sqs:sendmessage
@@ -81,10 +87,10 @@ def _metadata(call: AwsCall) -> dict:
     return get_service_model(call.api).metadata if call.api else {}
 
 
-def _json(call: AwsCall, status: int, code: str, message: str, request_id: str) -> Response:
+def _json(call: AwsCall, status: int, code: str, message: str, request_id: str,
+          error_type: str = "AccessDeniedException") -> Response:
     headers = {"Content-Type": f"application/x-amz-json-{_metadata(call).get('jsonVersion', '1.0')}",
                "x-amzn-RequestId": request_id}
-    error_type = "AccessDeniedException"
     if "awsQueryCompatible" in _metadata(call):
         # The JSON error names the exception; SDKs take the code the query protocol had from this header.
         headers["x-amzn-query-error"] = f"{code};Sender"
@@ -95,13 +101,13 @@ def _json(call: AwsCall, status: int, code: str, message: str, request_id: str) 
     return status, headers, json.dumps(body).encode()
 
 
-def _rest_json(call: AwsCall, status: int, code: str, message: str, request_id: str) -> Response:
+def _rest_json(call: AwsCall, status: int, code: str, message: str, request_id: str, error_type: str = "") -> Response:
     headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": request_id}
     body = {"Type": "User", "message": message} if call.api == "lambda" else {"message": message}
     return status, headers, json.dumps(body).encode()
 
 
-def _query(call: AwsCall, status: int, code: str, message: str, request_id: str) -> Response:
+def _query(call: AwsCall, status: int, code: str, message: str, request_id: str, error_type: str = "") -> Response:
     namespace = _metadata(call).get("xmlNamespace")
     root = ElementTree.Element("ErrorResponse", {"xmlns": namespace} if namespace else {})
     error = ElementTree.SubElement(root, "Error")
@@ -111,7 +117,7 @@ def _query(call: AwsCall, status: int, code: str, message: str, request_id: str)
     return status, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, _xml(root)
 
 
-def _rest_xml(call: AwsCall, status: int, code: str, message: str, request_id: str) -> Response:
+def _rest_xml(call: AwsCall, status: int, code: str, message: str, request_id: str, error_type: str = "") -> Response:
     root = ElementTree.Element("Error")
     for name, text in (("Code", code), ("Message", message), ("RequestId", request_id)):
         ElementTree.SubElement(root, name).text = text
