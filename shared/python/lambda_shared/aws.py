@@ -8,8 +8,11 @@ from functools import cache
 import boto3
 from botocore.config import Config
 
-# Standard mode retries throttling and 5xx with exponential backoff and jitter; callbacks must survive a busy API.
-CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
+# Standard mode retries throttling and 5xx with exponential backoff and jitter (at most 1 s, then 2 s, before the
+# second and third try), so a throttled call has given up after about 3 s: inside the 10 s of the shortest function,
+# which then answers for itself (the approval page's 503, a raised CallbackNotDelivered) instead of timing out.
+# Six tries (botocore's max_attempts counts retries) took longer than 10 s and the function died mid-way.
+CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=3, read_timeout=10)
 
 
 @cache
