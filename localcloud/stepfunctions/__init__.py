@@ -12,6 +12,7 @@ enable_engine() turns the engine on, with every fix below:
 - engine_clients.py: a new client per task, never acting as the state machine's role
 - integration_metadata.py: SNS and DynamoDB integration results lack SdkHttpMetadata/SdkResponseMetadata
 - jsonata.py: JSONata is parsed but never evaluated (no evaluator wired)
+- jsonata_fields.py: a JSONata result check names no field, and a Task records its EvaluationFailed event twice
 - jsonata_validation.py: a definition with invalid JSONata is accepted, failing only when it runs
 - map_input_errors.py: a Map over a non-array names the Python type, not the value
 - query_language_scopes.py: one refused definition makes the parser refuse every later one
@@ -38,6 +39,7 @@ from localcloud.stepfunctions.heartbeat_timeouts import task_heartbeat_timeouts
 from localcloud.stepfunctions.history_paging import page_execution_history
 from localcloud.stepfunctions.integration_metadata import integrations_carry_http_metadata
 from localcloud.stepfunctions.jsonata import evaluate_with_jsonata_python
+from localcloud.stepfunctions.jsonata_fields import jsonata_errors_name_the_field
 from localcloud.stepfunctions.jsonata_validation import refuse_invalid_jsonata
 from localcloud.stepfunctions.map_input_errors import map_input_errors_show_the_value
 from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_parse
@@ -52,7 +54,7 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 start_sync_execution_runs_to_the_end, map_through_service_models, one_scope_stack_per_parse,
                 execution_has_redrive_count, jsonata_timestamps_fail_as_evaluation_errors,
                 page_execution_history, map_input_errors_show_the_value, integrations_carry_http_metadata,
-                refuse_invalid_jsonata)
+                refuse_invalid_jsonata, jsonata_errors_name_the_field)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

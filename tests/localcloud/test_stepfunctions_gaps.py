@@ -311,6 +311,17 @@ _API_SCENARIO = textwrap.dedent('''
                                                                         PaginationConfig={"PageSize": 2})
             result = [[e["type"] for e in newest["events"]], "nextToken" in newest,
                       [len(page["events"]) for page in pages]]
+        elif scenario == "jsonata-fields":
+            result = []
+            for state in ({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                           "Arguments": {"FunctionName": "{% $nothing %}"}, "End": True},
+                          {"Type": "Pass", "Output": {"result": "{% $nothing %}"}, "End": True}):
+                machine = sfn.create_state_machine(name=state["Type"], roleArn=ROLE, definition=json.dumps(
+                    {"QueryLanguage": "JSONata", "StartAt": "S", "States": {"S": state}}))
+                arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
+                execution = finished(sfn, arn)
+                events = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
+                result.append([execution["cause"].split(". ", 1)[1], events[2:]])
         elif scenario == "invalid-jsonata":
             result = answer(lambda: sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
                 "QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
@@ -432,3 +443,18 @@ def test_jsonata_validation_fix_refuses_it_naming_the_field():
     refused = run_api("invalid-jsonata", fixed=True)
     assert refused["exception"] == "InvalidDefinition" and "'Output'" in refused["message"]
     assert "at /States/P/Output" in refused["message"]
+
+
+def test_jsonata_fields_moto_still_names_no_field_and_records_its_own_event():
+    from moto.stepfunctions.parser.asl.jsonata import validations
+    source = inspect.getsource(validations)
+    assert "specified for the field" not in source and "add_event" in source, "moto names the field now: drop it"
+
+
+def test_jsonata_fields_fix_names_the_field_path_and_records_one_event():
+    task, pass_ = run_api("jsonata-fields", fixed=True)
+    assert task == ["The JSONata expression '$nothing' specified for the field 'Arguments/FunctionName' returned "
+                    "nothing (undefined).", ["EvaluationFailed", "ExecutionFailed"]]
+    assert pass_ == ["The JSONata expression '$nothing' specified for the field 'Output/result' returned nothing "
+                     "(undefined).", ["EvaluationFailed", "ExecutionFailed"]]
+
