@@ -21,6 +21,7 @@ enable_engine() turns the engine on, with every fix below:
 - context_object.py: $$.Execution has no RedriveCount
 - history_paging.py: GetExecutionHistory ignores maxResults, reverseOrder and nextToken
 - wait_timestamps.py: an invalid JSONata Timestamp is States.Runtime, not States.QueryEvaluationError
+- aws_sdk_errors.py: an aws-sdk:s3 task's errors are `s3.…Exception` with no Extended Request ID
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
@@ -30,6 +31,7 @@ The edge's own gap (moto's server routing every request by scanning its modules)
 """
 from moto.core.config import default_user_config
 
+from localcloud.stepfunctions.aws_sdk_errors import aws_sdk_errors_name_the_service
 from localcloud.stepfunctions.context_object import execution_has_redrive_count
 from localcloud.stepfunctions.early_callbacks import heartbeat_sees_early_callback
 from localcloud.stepfunctions.engine_clients import act_as_state_machine_roles, reuse_engine_clients
@@ -54,7 +56,7 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 start_sync_execution_runs_to_the_end, map_through_service_models, one_scope_stack_per_parse,
                 execution_has_redrive_count, jsonata_timestamps_fail_as_evaluation_errors,
                 page_execution_history, map_input_errors_show_the_value, integrations_carry_http_metadata,
-                refuse_invalid_jsonata, jsonata_errors_name_the_field)
+                refuse_invalid_jsonata, jsonata_errors_name_the_field, aws_sdk_errors_name_the_service)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

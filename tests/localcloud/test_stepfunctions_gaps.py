@@ -322,6 +322,14 @@ _API_SCENARIO = textwrap.dedent('''
                 execution = finished(sfn, arn)
                 events = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
                 result.append([execution["cause"].split(". ", 1)[1], events[2:]])
+        elif scenario == "aws-sdk-s3-error":
+            machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "Get", "States": {"Get": {
+                    "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listObjectsV2",
+                    "Parameters": {"Bucket": "no-such-bucket"}, "End": True}}}))
+            arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
+            execution = finished(sfn, arn)
+            result = [execution["error"], execution["cause"]]
         elif scenario == "invalid-jsonata":
             result = answer(lambda: sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
                 "QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
@@ -457,4 +465,17 @@ def test_jsonata_fields_fix_names_the_field_path_and_records_one_event():
                     "nothing (undefined).", ["EvaluationFailed", "ExecutionFailed"]]
     assert pass_ == ["The JSONata expression '$nothing' specified for the field 'Output/result' returned nothing "
                      "(undefined).", ["EvaluationFailed", "ExecutionFailed"]]
+
+
+def test_aws_sdk_errors_moto_still_names_s3_errors_in_lower_case():
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_aws_sdk
+    source = inspect.getsource(state_task_service_aws_sdk)
+    assert '"s3"' not in source, "moto names S3's errors as AWS now: drop aws_sdk_errors.py"
+
+
+def test_aws_sdk_errors_fix_names_s3_errors_as_aws_with_an_extended_request_id():
+    error, cause = run_api("aws-sdk-s3-error", fixed=True)
+    assert error == "S3.NoSuchBucketException"
+    assert cause.startswith("The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: ")
+    assert ", Extended Request ID: " in cause
 
