@@ -22,6 +22,7 @@ enable_engine() turns the engine on, with every fix below:
 - history_paging.py: GetExecutionHistory ignores maxResults, reverseOrder and nextToken
 - wait_timestamps.py: an invalid JSONata Timestamp is States.Runtime, not States.QueryEvaluationError
 - aws_sdk_errors.py: an aws-sdk:s3 task's errors are `s3.…Exception` with no Extended Request ID
+- timeout_path_failures.py: an invalid TimeoutSecondsPath/HeartbeatSecondsPath records ExecutionFailed twice
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
@@ -48,6 +49,7 @@ from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_p
 from localcloud.stepfunctions.service_shapes import map_through_service_models
 from localcloud.stepfunctions.sync_executions import start_sync_execution_runs_to_the_end
 from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_cause
+from localcloud.stepfunctions.timeout_path_failures import timeout_paths_fail_the_execution_once
 from localcloud.stepfunctions.wait_timestamps import jsonata_timestamps_fail_as_evaluation_errors
 
 # What enable_engine() turns on, in order, each named after the gap it closes.
@@ -56,7 +58,8 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 start_sync_execution_runs_to_the_end, map_through_service_models, one_scope_stack_per_parse,
                 execution_has_redrive_count, jsonata_timestamps_fail_as_evaluation_errors,
                 page_execution_history, map_input_errors_show_the_value, integrations_carry_http_metadata,
-                refuse_invalid_jsonata, jsonata_errors_name_the_field, aws_sdk_errors_name_the_service)
+                refuse_invalid_jsonata, jsonata_errors_name_the_field, aws_sdk_errors_name_the_service,
+                timeout_paths_fail_the_execution_once)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

@@ -330,6 +330,17 @@ _API_SCENARIO = textwrap.dedent('''
             arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
             execution = finished(sfn, arn)
             result = [execution["error"], execution["cause"]]
+        elif scenario == "timeout-paths":
+            result = []
+            for field in ("TimeoutSecondsPath", "HeartbeatSecondsPath"):
+                machine = sfn.create_state_machine(name=field, roleArn=ROLE, definition=json.dumps({
+                    "StartAt": "T", "States": {"T": {
+                        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                        "Parameters": {"FunctionName": "f"}, field: "$.nothing", "End": True}}}))
+                arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
+                execution = finished(sfn, arn)
+                result.append([execution["error"], [e["type"] for e in sfn.get_execution_history(
+                    executionArn=arn)["events"]]])
         elif scenario == "invalid-jsonata":
             result = answer(lambda: sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
                 "QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
@@ -479,3 +490,12 @@ def test_aws_sdk_errors_fix_names_s3_errors_as_aws_with_an_extended_request_id()
     assert cause.startswith("The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: ")
     assert ", Extended Request ID: " in cause
 
+
+def test_timeout_path_failures_moto_still_records_execution_failed_twice():
+    assert run_api("timeout-paths", fixed=False)[0][1][-2:] == ["ExecutionFailed", "ExecutionFailed"], (
+        "moto records one ExecutionFailed now: drop timeout_path_failures.py")
+
+
+def test_timeout_path_failures_fix_records_it_once():
+    assert run_api("timeout-paths", fixed=True) == [
+        ["States.Runtime", ["ExecutionStarted", "TaskStateEntered", "ExecutionFailed"]]] * 2
