@@ -22,6 +22,7 @@ from localcloud.apigateway.rest_api import ApiGateway
 from localcloud.cloudformation.provisioner import provision
 from localcloud.cloudformation.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
 from localcloud.console.part import ConsolePart
+from localcloud.dynamodb.moto_gaps import update_item_consumes_capacity_only_when_asked
 from localcloud.edge.host_routing import route_each_host_once
 from localcloud.edge.server import Edge, function_name
 from localcloud.events.part import EventBridge
@@ -147,6 +148,7 @@ class LocalCloud:
         stepfunctions.enable_engine()
         route_each_host_once()
         serialize_queue_changes()
+        update_item_consumes_capacity_only_when_asked()
         self.edge = Edge(runtime_lookup=lambda: self.runtime, inbox=self.inbox, health=self.health)
         self.roles = Roles(self.client)
         self.edge.authorize = Enforcer(self.roles, MotoNames(account=ACCOUNT, region=REGION), region=REGION,

@@ -1,0 +1,1 @@
+"""Amazon DynamoDB: moto serves the API; what the local cloud adds for it (its gaps) lives here."""
