@@ -3,13 +3,9 @@ gone with it. Each scenario runs in a subprocess, so the fix (a patch of moto's 
 
 When a moto upgrade closes the gap, the "without the fix" test fails: then delete the fix.
 """
-import json
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.scenarios import run_scenario
 
 _UPDATE_ITEM = textwrap.dedent('''
     import json, sys
@@ -32,10 +28,7 @@ _UPDATE_ITEM = textwrap.dedent('''
 
 
 def run_update_item(fixed: bool) -> list:
-    result = subprocess.run([sys.executable, "-c", _UPDATE_ITEM, "fixed" if fixed else "raw"],
-                            cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_scenario(_UPDATE_ITEM, fixed=fixed)
 
 
 def test_update_item_moto_still_answers_consumed_capacity_unasked():

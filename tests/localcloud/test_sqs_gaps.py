@@ -3,13 +3,9 @@ it. Each scenario runs in a subprocess, so the fix (a patch of moto's classes) c
 
 When a moto upgrade closes the gap, the "without the fix" test fails: then delete the fix.
 """
-import json
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.scenarios import run_scenario
 
 # Two receivers of one queue, the second arriving while the first is between "this message is visible" and "it is
 # mine now" (forced: the first one's mark_received starts the second and gives it a second to finish).
@@ -47,10 +43,7 @@ _TWO_RECEIVERS = textwrap.dedent('''
 
 
 def receivers_got(fixed: bool) -> list[str]:
-    result = subprocess.run([sys.executable, "-c", _TWO_RECEIVERS, "fixed" if fixed else "raw"], cwd=REPO,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_scenario(_TWO_RECEIVERS, fixed=fixed)
 
 
 def test_moto_still_hands_one_message_to_two_concurrent_receivers():

@@ -16,6 +16,7 @@ from moto import mock_aws
 
 from localcloud import stepfunctions
 from localcloud.stepfunctions import activities, engine_clients, execution_names
+from tests.support.scenarios import run_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -56,10 +57,7 @@ _ENGINE_SCENARIO = textwrap.dedent('''
 
 
 def run_engine(scenario: str, fixed: bool) -> dict:
-    result = subprocess.run([sys.executable, "-c", _ENGINE_SCENARIO, scenario, "fixed" if fixed else "raw"],
-                            cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_scenario(_ENGINE_SCENARIO, scenario, fixed=fixed)
 
 
 # execution_names.py: a nameless StartExecution ----------------------------------------------------------------------
@@ -350,10 +348,7 @@ _API_SCENARIO = textwrap.dedent('''
 
 
 def run_api(scenario: str, fixed: bool):
-    result = subprocess.run([sys.executable, "-c", _API_SCENARIO, scenario, "fixed" if fixed else "raw"],
-                            cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_scenario(_API_SCENARIO, scenario, fixed=fixed)
 
 
 def test_execution_output_moto_still_fails_describe_execution_on_the_context_object():
