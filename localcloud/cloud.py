@@ -33,7 +33,7 @@ from localcloud.iam.roles import Roles
 from localcloud.iot.part import MqttPart
 from localcloud.lambda_.artifacts import Unpacked
 from localcloud.lambda_.async_invocations import AsyncConfig, async_configs_of
-from localcloud.lambda_.event_source_mappings import EventSourceMappings
+from localcloud.lambda_.event_source_mappings import EventSourceMappings, queue_url
 from localcloud.lambda_.hot_reload import CodeWatcher
 from localcloud.lambda_.permissions import ResourcePolicies, invoker
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
@@ -202,11 +202,11 @@ class LocalCloud:
     def _deliver_invocation_record(self, spec: FunctionSpec, destination: str, record: dict) -> None:
         """An Event invocation's outcome to its destination, sent as Lambda sends it: with the function's role."""
         session = self.roles.session(spec.role_arn, spec.name, "lambda.amazonaws.com")
-        service, account, name = destination.split(":")[2], destination.split(":")[4], destination.split(":")[-1]
+        service = destination.split(":")[2]
         body = json.dumps(record)
         if service == "sqs":
-            self.client_as(session, "sqs").send_message(QueueUrl=f"{self.settings.edge_url}/{account}/{name}",
-                                                        MessageBody=body)
+            sqs = self.client_as(session, "sqs")
+            sqs.send_message(QueueUrl=queue_url(sqs, destination), MessageBody=body)
         elif service == "sns":
             self.client_as(session, "sns").publish(TopicArn=destination, Message=body)
         elif service == "lambda":

@@ -41,16 +41,22 @@ class FaultRule:
             raise BadRule(f"unknown fields: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
         if not isinstance(body.get("service"), str) or not body["service"]:
             raise BadRule("service (an IAM service prefix such as states, dynamodb, sqs) is required")
-        rule = cls(**body)
+        try:   # stored as the types match() compares with, so a "3" cannot fail a call later instead of now
+            typed = {**body, "status": int(body.get("status", 400)), "latency_ms": int(body.get("latency_ms", 0)),
+                     "probability": float(body.get("probability", 1.0)),
+                     "count": None if body.get("count") is None else int(body["count"])}
+        except (TypeError, ValueError) as exc:
+            raise BadRule(f"status, latency_ms and count are whole numbers, probability a number: {exc}") from None
+        rule = cls(**typed)
         if rule.error is None and not rule.latency_ms:
             raise BadRule("a rule needs an error, a latency_ms, or both")
-        if not 100 <= int(rule.status) <= 599:
+        if not 100 <= rule.status <= 599:
             raise BadRule("status must be an HTTP status (400-599 for an error)")
-        if rule.count is not None and int(rule.count) < 1:
+        if rule.count is not None and rule.count < 1:
             raise BadRule("count must be at least 1 (leave it out for every call)")
-        if not 0 < float(rule.probability) <= 1:
+        if not 0 < rule.probability <= 1:
             raise BadRule("probability must be in (0, 1]")
-        if not 0 <= int(rule.latency_ms) <= 60000:
+        if not 0 <= rule.latency_ms <= 60000:
             raise BadRule("latency_ms must be between 0 and 60000")
         return rule
 
@@ -75,6 +81,9 @@ class FaultRules:
             rule = replace(rule, id=f"fault-{next(self._ids)}")
             self._rules.append(rule)
             return rule
+
+    def __bool__(self) -> bool:
+        return bool(self._rules)    # a racy read is fine: the edge asks per request, match() takes the lock
 
     def list(self) -> list[FaultRule]:
         with self._lock:

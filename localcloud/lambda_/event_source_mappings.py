@@ -3,10 +3,10 @@
 Each enabled mapping gets five pollers, as Lambda "starts processing five batches at a time with five concurrent
 invocations" of a standard queue (fewer when ScalingConfig.MaximumConcurrency says so; the local cloud does not scale
 further): one slow batch does not hold back the rest of the queue. A poller long-polls the queue through the AWS API
-at the edge, hands a batch of up to BatchSize messages to the function synchronously, deletes the batch when the function succeeds (or, with
-ReportBatchItemFailures, all but the reported items) and leaves it when the function fails: the message becomes
-visible again after the queue's VisibilityTimeout, and moto's redrive moves it to the dead-letter queue once its
-receive count reaches the RedrivePolicy's maxReceiveCount, as SQS does.
+at the edge, hands a batch of up to BatchSize messages to the function synchronously, deletes the batch when the
+function succeeds (or, with ReportBatchItemFailures, all but the reported items) and leaves it when the function
+fails: the message becomes visible again after the queue's VisibilityTimeout, and moto's redrive moves it to the
+dead-letter queue once its receive count reaches the RedrivePolicy's maxReceiveCount, as SQS does.
 """
 import json
 import logging
@@ -29,7 +29,6 @@ class QueueMapping:
     batch_size: int = 10
     report_item_failures: bool = False
     concurrent_batches: int = 5
-
 
     @property
     def queue_name(self) -> str:
@@ -156,12 +155,12 @@ class EventSourceMappings:
         self.pollers: list[QueuePoller] = []
 
     def start(self, cloud) -> None:
+        sqs = cloud.client("sqs")
         for mapping in mappings_of(list(cloud.stacks.values())):
             # The Lambda service polls with the function's own role, which must allow it (checked as the
             # mapping's deploy would be).
             session = cloud.function_session(mapping.function)
             check_queue_permissions(mapping, cloud.roles.policies(session.role_name))
-            sqs = cloud.client("sqs")
             visibility = sqs.get_queue_attributes(QueueUrl=queue_url(sqs, mapping.queue_arn),
                                                   AttributeNames=["VisibilityTimeout"])["Attributes"]
             check_visibility_timeout(mapping, int(visibility["VisibilityTimeout"]),

@@ -57,3 +57,10 @@ def test_clear_by_id_leaves_the_other_rules():
 def test_a_bad_rule_is_refused_with_what_is_wrong(body, says):
     with pytest.raises(BadRule, match=says):
         FaultRule.from_request(body)
+
+
+def test_numbers_given_as_text_are_taken_as_numbers_or_refused_at_once():
+    rule = FaultRule.from_request({"service": "states", "error": "X", "count": "2", "status": "503"})
+    assert (rule.count, rule.status) == (2, 503)
+    with pytest.raises(BadRule, match="whole numbers"):
+        FaultRule.from_request({"service": "states", "error": "X", "count": "two"})
