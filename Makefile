@@ -27,7 +27,6 @@ $(VENV)/.installed: requirements/dev.txt requirements/layer.txt
 	touch $@
 
 # Compiled, as the runtime's own libraries are on AWS (a cold start there does not compile boto3).
-# Compiled, as the runtime's own libraries are on AWS (a cold start there does not compile boto3).
 $(LAMBDA_RUNTIME)/.installed: requirements/lambda-runtime.txt | $(VENV)/.installed
 	rm -rf $(LAMBDA_RUNTIME)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
