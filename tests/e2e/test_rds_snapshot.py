@@ -3,6 +3,7 @@
 Each test creates its own DB instance at the edge and tells the local RDS (POST /_localcloud/rds/instances/<id>)
 how its snapshots behave, then starts an execution over HTTP as a client would.
 """
+import json
 import uuid
 
 import pytest
@@ -31,6 +32,18 @@ def start(cloud: Cloud, path: str, body: dict) -> str:
     return response.json()["executionArn"]
 
 
+def waits_taken(history: list[dict]) -> list[int]:
+    """The seconds of each WaitForSnapshot: the $poll that the look before it assigned (the history's
+    assignedVariables, JSON text per variable, as AWS records them)."""
+    seconds, poll = [], None
+    for event in history:
+        assigned = event.get("stateExitedEventDetails", {}).get("assignedVariables", {})
+        poll = json.loads(assigned["poll"]) if "poll" in assigned else poll
+        if event.get("stateEnteredEventDetails", {}).get("name") == "WaitForSnapshot":
+            seconds.append(poll["waitSeconds"])
+    return seconds
+
+
 @pytest.mark.parametrize("path", [POLLER, FIXED, EVENT_DRIVEN])
 def test_snapshot_that_becomes_available_succeeds(cloud, path):
     # Given a DB instance whose snapshots take 2 s
@@ -39,7 +52,11 @@ def test_snapshot_that_becomes_available_succeeds(cloud, path):
     execution = cloud.wait_for_execution(start(cloud, path, {"dbInstanceIdentifier": db}))
     # Then the execution succeeds with the available snapshot, which RDS also reports as available
     assert execution["status"] == "SUCCEEDED", execution
-    snapshot_id = __import__("json").loads(execution["output"])["snapshot"]["dbSnapshotIdentifier"]
+    output = json.loads(execution["output"])
+    snapshot_id = output["snapshot"]["dbSnapshotIdentifier"]
+    if path != EVENT_DRIVEN:   # the poll loops also say how often they looked and how long they waited
+        assert set(output) == {"snapshot", "polls", "waitedSeconds"}
+        assert output["polls"] >= 1 and output["waitedSeconds"] >= 1
     described = cloud.client("rds").describe_db_snapshots(DBSnapshotIdentifier=snapshot_id)["DBSnapshots"][0]
     assert described["Status"] == "available" and described["DBInstanceIdentifier"] == db
 
@@ -92,9 +109,7 @@ def test_the_wait_grows_and_the_event_driven_wait_does_not_poll(cloud):
     for arn in (polled, evented):
         assert cloud.wait_for_execution(arn)["status"] == "SUCCEEDED"
     # Then the growing poll waited 1, 2, 4, then 8 s (doubling), and the event-driven wait entered three states
-    waits = [e["stateEnteredEventDetails"]["input"] for e in cloud.history(polled)
-             if e.get("stateEnteredEventDetails", {}).get("name") == "WaitForSnapshot"]
-    seconds = [__import__("json").loads(w)["poll"]["waitSeconds"] for w in waits]
+    seconds = waits_taken(cloud.history(polled))
     assert seconds == [1, 2, 4, 8][:len(seconds)] and len(seconds) >= 3
     assert cloud.states_entered(evented) == ["CreateSnapshot", "AwaitSnapshotEvent", "Done"]
 
