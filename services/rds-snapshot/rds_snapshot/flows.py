@@ -22,7 +22,7 @@ def _policy(payload: dict) -> polling.PollPolicy:
 
 
 def create_snapshot(payload: dict, *, rds) -> dict:
-    """Start the snapshot and the poll state that the Wait state reads (SecondsPath: $.poll.waitSeconds)."""
+    """Start the snapshot, and the poll state the poll loop keeps in $poll (its Wait waits $poll.waitSeconds)."""
     db_instance = instance_identifier(payload.get("request"))
     policy = _policy(payload)
     snapshot_id = snapshot_identifier(db_instance, payload["executionName"])

@@ -2,8 +2,8 @@
 
 A fixed wait costs one Wait + one describe + one Choice transition per interval, so transitions grow linearly with
 the snapshot's duration. Doubling the wait up to a cap makes them grow with its logarithm until the cap, then
-linearly at a rate cap times slower. The poll state travels in the execution's data, so the Wait state reads it
-with SecondsPath and no extra state is needed to compute it.
+linearly at a rate cap times slower. The poll state lives in a workflow variable ($poll) that each look assigns, so
+the Wait state reads it and no extra state is needed to compute it.
 """
 from dataclasses import dataclass
 
