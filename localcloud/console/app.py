@@ -24,6 +24,9 @@ from localcloud.console import graph, progress, work
 
 PREFIX = "/_console"
 STATIC = Path(__file__).parent / "static"
+# Browser libraries served as npm installed them (package.json pins them; nothing copied into the repo).
+_NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+VENDOR = {"dagre.min.js": _NODE_MODULES / "@dagrejs" / "dagre" / "dist" / "dagre.min.js"}
 _MAX_EXECUTIONS = 500
 
 
@@ -54,6 +57,8 @@ class Console:
                 return self._static("index.html")
             if path.startswith("/static/"):
                 return self._static(path[len("/static/"):])
+            if path.startswith("/vendor/"):
+                return self._vendor(path[len("/vendor/"):])
             api = {
                 ("GET", "/api/state-machines"): self.state_machines,
                 ("GET", "/api/executions"): self.executions,
@@ -152,7 +157,20 @@ class Console:
         path = safe_join(str(STATIC), relative)
         if path is None or not Path(path).is_file():
             return _json({"message": f"no such file: {relative}"}, 404)
-        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        if content_type.startswith("text/") or content_type.endswith("javascript"):
-            content_type += "; charset=utf-8"
-        return Response(Path(path).read_bytes(), content_type=content_type, headers={"Cache-Control": "no-cache"})
+        return _file(Path(path))
+
+    @staticmethod
+    def _vendor(name: str) -> Response:
+        path = VENDOR.get(name)
+        if path is None:
+            return _json({"message": f"no such library: {name}"}, 404)
+        if not path.is_file():
+            return _json({"message": f"{path} is missing: run `npm ci` (make installs it)"}, 404)
+        return _file(path)
+
+
+def _file(path: Path) -> Response:
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    if content_type.startswith("text/") or content_type.endswith("javascript"):
+        content_type += "; charset=utf-8"
+    return Response(path.read_bytes(), content_type=content_type, headers={"Cache-Control": "no-cache"})

@@ -43,36 +43,120 @@ const pretty = (text) => {
 const badge = (status) => h("span", { class: `badge ${status}`, "data-status": status }, status);
 const executionLink = (arn, text) => h("a", { href: `#/execution/${encodeURIComponent(arn)}` }, text);
 
-// --- graph ---------------------------------------------------------------------------------------------------------
-const MARGIN = 20, LOOP_SPACE = 70;
+// --- graph: laid out by dagre (node_modules/@dagrejs/dagre), with every box and label at its real size -----------
+const MARGIN = 16, TERMINAL = 28, NODE_HEIGHT = 36, MIN_NODE_WIDTH = 96, PAD = 14, HEADER = 26, BRANCH_GAP = 28;
+const LAYOUT = { rankdir: "TB", nodesep: 28, ranksep: 36, edgesep: 14, marginx: 0, marginy: 0 };
+const shortLabel = (text) => (text.length > 30 ? text.slice(0, 29) + "…" : text);
+const isTerminal = (node) => node.type === "Start" || node.type === "End";
+
+// Text is measured in a hidden SVG with the classes it is drawn with, so dagre makes room for what the CSS shows.
+function textMeasurer() {
+  const svg = s("svg", { class: "state-graph measuring", width: 0, height: 0, "aria-hidden": "true" });
+  document.body.append(svg);
+  const measure = (el) => { svg.append(el); const box = el.getBBox(); el.remove(); return box; };
+  return {
+    node: (text) => measure(s("g", { class: "node" }, s("text", {}, text))),
+    title: (text) => measure(s("g", { class: "node container" }, s("text", {}, text))),
+    label: (text, kind) => measure(s("text", { class: `edge-label ${kind}` }, text)),
+    done: () => svg.remove(),
+  };
+}
+
+// {nodes: id -> {x, y, width, height} (top-left, absolute), edges: [{edge, points, label}], width, height}
+function layoutGraph(graph) {
+  const nodesOf = {}, edgesOf = {};
+  for (const node of graph.nodes) (nodesOf[node.scope] ||= []).push(node);
+  graph.edges.forEach((edge, index) => (edgesOf[edge.scope] ||= []).push({ ...edge, index }));
+  const measure = textMeasurer();
+  // One flow, relative to its top-left; a container's flows are laid out first, so its size is known.
+  const layoutScope = (scope) => {
+    const g = new dagre.graphlib.Graph({ multigraph: true });
+    g.setGraph({ ...LAYOUT });
+    const inner = {};
+    for (const node of nodesOf[scope] || []) {
+      let size;
+      if (isTerminal(node)) size = { width: TERMINAL, height: TERMINAL };
+      else if (node.scopes.length) {
+        const flows = inner[node.id] = node.scopes.map(layoutScope);
+        const flowsWidth = flows.reduce((sum, f) => sum + f.width, 0) + BRANCH_GAP * (flows.length - 1);
+        size = { width: Math.max(measure.title(`${node.label}  ·  ${node.type}`).width, flowsWidth) + 2 * PAD,
+                 height: HEADER + Math.max(...flows.map((f) => f.height)) + PAD };
+      } else size = { width: Math.max(MIN_NODE_WIDTH, measure.node(node.label).width + 24), height: NODE_HEIGHT };
+      g.setNode(node.id, size);
+    }
+    const edges = edgesOf[scope] || [];
+    for (const edge of edges) {
+      const box = edge.label ? measure.label(shortLabel(edge.label), edge.kind) : { width: 0, height: 0 };
+      g.setEdge(edge.source, edge.target, { width: box.width ? box.width + 8 : 0, height: box.height ? box.height + 4 : 0,
+                                             labelpos: "c" }, String(edge.index));
+    }
+    dagre.layout(g);
+    const nodes = Object.fromEntries(g.nodes().map((id) => {
+      const n = g.node(id);
+      return [id, { x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height }];
+    }));
+    const routes = edges.map((edge) => {
+      const e = g.edge(edge.source, edge.target, String(edge.index));
+      return { edge, points: e.points, label: edge.label ? { x: e.x, y: e.y } : null };
+    });
+    return { nodes, routes, inner, width: g.graph().width || TERMINAL, height: g.graph().height || TERMINAL };
+  };
+  const laid = { nodes: {}, edges: [] };
+  const place = (flow, dx, dy) => {
+    for (const [id, n] of Object.entries(flow.nodes)) laid.nodes[id] = { ...n, x: n.x + dx, y: n.y + dy };
+    for (const r of flow.routes) {
+      laid.edges.push({ edge: r.edge, points: r.points.map((p) => ({ x: p.x + dx, y: p.y + dy })),
+                        label: r.label && { x: r.label.x + dx, y: r.label.y + dy } });
+    }
+    for (const [id, flows] of Object.entries(flow.inner)) {
+      const box = laid.nodes[id];
+      const flowsWidth = flows.reduce((sum, f) => sum + f.width, 0) + BRANCH_GAP * (flows.length - 1);
+      let x = box.x + (box.width - flowsWidth) / 2;
+      for (const f of flows) { place(f, x, box.y + HEADER); x += f.width + BRANCH_GAP; }
+    }
+  };
+  try {
+    const top = layoutScope("");
+    place(top, 0, 0);
+    return { ...laid, width: top.width, height: top.height };
+  } finally { measure.done(); }
+}
+
+// A smooth line through dagre's points (it gives the ends on the boxes' borders): a quadratic bend at each point.
+function pathThrough(points) {
+  let d = `M${points[0].x},${points[0].y}`;
+  for (let i = 1; i < points.length - 1; i++) {
+    const p = points[i], q = points[i + 1];
+    d += ` Q${p.x},${p.y} ${(p.x + q.x) / 2},${(p.y + q.y) / 2}`;
+  }
+  const last = points[points.length - 1];
+  return `${d} L${last.x},${last.y}`;
+}
 
 function drawGraph(graph, states, taken, onSelect) {
-  const byId = Object.fromEntries(graph.nodes.map((n) => [n.id, n]));
+  if (typeof dagre === "undefined") return h("p", { class: "error" }, "The graph layout library (dagre) did not load: run `npm ci`.");
+  const layout = layoutGraph(graph);
+  const byId = Object.fromEntries(graph.nodes.map((n) => [n.id, { ...n, ...layout.nodes[n.id] }]));
   const takenSet = new Set((taken || []).map(([a, b]) => `${a}\u0000${b}`));
-  const svg = s("svg", { width: graph.width + 2 * MARGIN + LOOP_SPACE, height: graph.height + 2 * MARGIN,
-                         class: "state-graph", role: "img" });
+  const svg = s("svg", { width: layout.width + 2 * MARGIN, height: layout.height + 2 * MARGIN, class: "state-graph", role: "img" });
   const root = s("g", { transform: `translate(${MARGIN},${MARGIN})` });
   svg.append(root);
   const depth = (n) => (n.parent ? 1 + depth(byId[n.parent]) : 0);
-  const containers = graph.nodes.filter((n) => n.type === "Parallel" || n.type === "Map")
-    .filter((n) => graph.nodes.some((c) => c.parent === n.id)).sort((a, b) => depth(a) - depth(b));
-  const containerIds = new Set(containers.map((n) => n.id));
+  const containers = Object.values(byId).filter((n) => n.scopes.length).sort((a, b) => depth(a) - depth(b));
   for (const node of containers) root.append(drawNode(node, states, onSelect, true));
   const labels = [];
-  for (const edge of graph.edges) {
-    const from = byId[edge.source], to = byId[edge.target];
-    if (!from || !to) continue;
-    const [path, mid] = edgePath(from, to, graph.width);
+  for (const { edge, points, label } of layout.edges) {
     const isTaken = takenSet.has(`${edge.source}\u0000${edge.target}`);
-    root.append(s("path", { d: path, class: `edge ${edge.kind}${isTaken ? " taken" : ""}`,
+    root.append(s("path", { d: pathThrough(points), class: `edge ${edge.kind}${isTaken ? " taken" : ""}`,
                             "marker-end": `url(#arrow-${edge.kind === "catch" ? "catch" : "plain"})`,
                             "data-source": edge.source, "data-target": edge.target, "data-kind": edge.kind }));
-    if (edge.label) {
-      const short = edge.label.length > 30 ? edge.label.slice(0, 29) + "…" : edge.label;
-      labels.push(s("text", { x: mid[0], y: mid[1], class: `edge-label ${edge.kind}` }, s("title", {}, edge.label), short));
+    if (label) {
+      labels.push(s("text", { x: label.x, y: label.y, class: `edge-label ${edge.kind}`, "data-source": edge.source,
+                              "data-target": edge.target, "data-scope": edge.scope },
+        s("title", {}, edge.label), shortLabel(edge.label)));
     }
   }
-  for (const node of graph.nodes) if (!containerIds.has(node.id)) root.append(drawNode(node, states, onSelect, false));
+  for (const node of Object.values(byId)) if (!node.scopes.length) root.append(drawNode(node, states, onSelect, false));
   root.append(...labels);
   svg.prepend(s("defs", {},
     s("marker", { id: "arrow-plain", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: "userSpaceOnUse", orient: "auto" },
@@ -83,35 +167,24 @@ function drawGraph(graph, states, taken, onSelect) {
 }
 
 function drawNode(node, states, onSelect, isContainer) {
-  if (node.type === "Start" || node.type === "End") {
+  if (isTerminal(node)) {
     const r = node.width / 2;
-    return s("g", { class: "terminal" }, s("circle", { cx: node.x + r, cy: node.y + r, r }),
+    return s("g", { class: "terminal", "data-terminal": node.id, "data-scope": node.scope },
+             s("circle", { cx: node.x + r, cy: node.y + r, r }),
              s("text", { x: node.x + r, y: node.y + r + 1, "text-anchor": "middle", "dominant-baseline": "middle" },
                node.type));
   }
   const run = states ? states[node.id] : null;
   const status = states ? (run ? run.status : "not_reached") : null;
   const group = s("g", { class: `node${isContainer ? " container" : ""}${status ? " state-" + status : ""}`,
-                         "data-state": node.id, "data-status": status || undefined, tabindex: 0 },
+                         "data-state": node.id, "data-scope": node.scope, "data-status": status || undefined, tabindex: 0 },
     s("title", {}, `${node.label} (${node.type})${status ? ": " + status.replace("_", " ") : ""}`),
     s("rect", { x: node.x, y: node.y, width: node.width, height: node.height }),
     isContainer
-      ? s("text", { x: node.x + 10, y: node.y + 14 }, `${node.label}  ·  ${node.type}`)
+      ? s("text", { x: node.x + PAD, y: node.y + HEADER / 2 + 1 }, `${node.label}  ·  ${node.type}`)
       : s("text", { x: node.x + node.width / 2, y: node.y + node.height / 2 + 1 }, node.label));
   group.addEventListener("click", (event) => { event.stopPropagation(); onSelect && onSelect(node.id); });
   return group;
-}
-
-function edgePath(a, b, graphWidth) {
-  const ax = a.x + a.width / 2, ay = a.y + a.height, bx = b.x + b.width / 2, by = b.y;
-  if (by > ay) {                                   // downwards: a smooth S from bottom to top
-    const dy = Math.max(24, (by - ay) / 2);
-    return [`M${ax},${ay} C${ax},${ay + dy} ${bx},${by - dy} ${bx},${by}`, [(ax + bx) / 2, (ay + by) / 2 + 3]];
-  }
-  // back edge (a loop) or same row: out of a's right side, round the right of the graph, into b's right side
-  const x1 = a.x + a.width, y1 = a.y + a.height / 2, x2 = b.x + b.width, y2 = b.y + b.height / 2;
-  const out = Math.max(x1, x2) + 30 + Math.min(LOOP_SPACE - 30, Math.abs(y1 - y2) / 8);
-  return [`M${x1},${y1} C${out},${y1} ${out},${y2} ${x2},${y2}`, [out - 8, (y1 + y2) / 2]];
 }
 
 function legend() {
