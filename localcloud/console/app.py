@@ -2,7 +2,10 @@
 /_console/api/, built only from the AWS API of the local cloud (Step Functions, SQS) and its API Gateway routes.
 
     GET  /_console/api/state-machines                    every state machine, with its service and graph
-    GET  /_console/api/executions?status=&stateMachine=  executions of every (or one) state machine, newest first
+    GET  /_console/api/executions?status=&stateMachine=&error=
+                                                         executions of every (or one) state machine, newest first,
+                                                         each with its error and cause (DescribeExecution)
+    GET  /_console/api/positions                         where each running execution is (its states in progress)
     GET  /_console/api/execution?arn=                    one execution: graph, per-state outcome, events
     GET  /_console/api/work                              queues, activity tasks, on-premises jobs
     POST /_console/api/jobs/cancel?id=                   cancels an on-premises job through its service's API
@@ -45,6 +48,7 @@ class Console:
         self._routes = routes              # () -> API Gateway routes (localcloud.apigateway.Route)
         self._api_url = api_url
         self._services_of = services_of    # () -> state machine name -> service folder
+        self._endings: dict[str, dict] = {}   # executionArn -> its error and cause, once it has ended for good
 
     @staticmethod
     def handles(request: Request, _body: bytes = b"") -> bool:
@@ -62,6 +66,7 @@ class Console:
             api = {
                 ("GET", "/api/state-machines"): self.state_machines,
                 ("GET", "/api/executions"): self.executions,
+                ("GET", "/api/positions"): self.positions,
                 ("GET", "/api/execution"): self.execution,
                 ("GET", "/api/work"): self.work,
                 ("POST", "/api/jobs/cancel"): self.cancel_job,
@@ -99,7 +104,26 @@ class Console:
                 if len(rows) >= _MAX_EXECUTIONS:
                     break
         rows.sort(key=lambda e: e["startDate"], reverse=True)
-        return _json({"executions": rows[:_MAX_EXECUTIONS]})
+        rows = [{**row, **self._ending(sfn, row)} for row in rows[:_MAX_EXECUTIONS]]
+        errors = sorted({row["error"] for row in rows if row["error"]})
+        if error := request.args.get("error"):
+            rows = [row for row in rows if row["error"] == error]
+        return _json({"executions": rows, "errors": errors})
+
+    def positions(self, _request: Request) -> Response:
+        """state machine name -> [{executionArn, name, states}] for its running executions, where states are the
+        ones in progress now (several inside a Parallel or a Map), read from each execution's history."""
+        sfn = self._client("stepfunctions")
+        found: dict[str, list[dict]] = {}
+        for machine in self._list_state_machines(sfn):
+            pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=machine["stateMachineArn"],
+                                                                  statusFilter="RUNNING")
+            for execution in (e for page in pages for e in page["executions"]):
+                runs = progress.state_runs(self._history(sfn, execution["executionArn"]), "RUNNING")
+                found.setdefault(machine["name"], []).append({
+                    "executionArn": execution["executionArn"], "name": execution["name"],
+                    "states": [name for name, run in runs.items() if run.status == progress.IN_PROGRESS]})
+        return _json({"positions": found})
 
     def execution(self, request: Request) -> Response:
         sfn = self._client("stepfunctions")
@@ -133,6 +157,17 @@ class Console:
         return _json({"status": status, "response": body}, 200 if status < 400 else 502)
 
     # --- helpers ----------------------------------------------------------------------------------------------------
+    def _ending(self, sfn, execution: dict) -> dict:
+        """{error, cause} of an execution: none while it runs or when it succeeded, else DescribeExecution's, asked
+        once per execution (an ended execution never changes)."""
+        if execution["status"] in ("RUNNING", "SUCCEEDED", "PENDING_REDRIVE"):
+            return {"error": None, "cause": None}
+        arn = execution["executionArn"]
+        if arn not in self._endings:
+            described = sfn.describe_execution(executionArn=arn)
+            self._endings[arn] = {"error": described.get("error"), "cause": described.get("cause")}
+        return self._endings[arn]
+
     @staticmethod
     def _list_state_machines(sfn) -> list[dict]:
         machines = [m for page in sfn.get_paginator("list_state_machines").paginate() for m in page["stateMachines"]]

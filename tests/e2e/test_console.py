@@ -1,6 +1,7 @@
 """The web console (http://127.0.0.1:4566/_console/) in a real headless Chromium, and the terminal views of
 localcloud/cli.py, against the running local cloud."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,15 +95,22 @@ def test_approve_from_the_console_inbox_turns_the_graph_green(cloud, page, brows
 
 
 def test_state_machines_executions_and_work_pages(cloud, page):
-    # Given at least one execution of the approval workflow
+    # Given an execution of the approval workflow waiting for its approver
     started = start_calculation(cloud, {"x": 1, "y": 2})
     execution_arn = started.json()["executionArn"]
+    cloud.email_for_execution(execution_arn)
     # When the state machines page is opened, Then the graph of the approval workflow is drawn
     page.goto(CONSOLE)
     machine = page.locator('[data-state-machine="waitflows-approval-workflow-local"]')
     expect(machine.locator('svg [data-state="Finalize"]')).to_be_visible()
     expect(machine.locator('path.edge.catch[data-source="Approval"][data-target="Rejected"]')).to_have_count(1)
     expect(machine.locator('path.edge.default[data-source="IsInputValid"]')).to_have_count(1)
+    # And the running execution is shown where it is: at Approval (and at no state it has left)
+    expect(machine.locator('svg [data-state="Approval"]')).to_have_attribute(
+        "data-executions", re.compile(re.escape(execution_arn)))
+    expect(machine.locator('svg [data-state="Approval"] .running-count')).to_be_visible()
+    expect(machine.locator('svg [data-state="Calculate"]')).not_to_have_attribute(
+        "data-executions", re.compile(re.escape(execution_arn)))
     _screenshot(page, "5-state-machines")
     # When the executions page is filtered on RUNNING, Then the run is listed while it waits
     page.goto(f"{CONSOLE}#/executions?status=RUNNING")
@@ -113,6 +121,58 @@ def test_state_machines_executions_and_work_pages(cloud, page):
     expect(page.get_by_role("heading", name="On-premises jobs", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Queues", exact=True)).to_be_visible()
     _screenshot(page, "6-work")
+
+
+# Every edge label's rectangle against every box (state, Start, End) and every other label of the same graph.
+_OVERLAPS = """() => {
+  const rect = (el) => el.getBoundingClientRect();
+  const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const found = [], counted = {};
+  for (const card of document.querySelectorAll("[data-state-machine]")) {
+    const boxes = [...card.querySelectorAll("svg .node:not(.container) > rect, svg .terminal > circle")]
+      .map((el) => [el.parentNode.dataset.state || el.parentNode.dataset.terminal, rect(el)]);
+    const labels = [...card.querySelectorAll("svg text.edge-label")]
+      .map((el) => [`${el.dataset.source}->${el.dataset.target} "${el.textContent}"`, rect(el)]);
+    counted[card.dataset.stateMachine] = [boxes.length, labels.length];
+    labels.forEach(([name, r], i) => {
+      for (const [box, b] of boxes) if (overlap(r, b)) found.push(`${name} over the box of ${box}`);
+      for (const [other, o] of labels.slice(i + 1)) if (overlap(r, o)) found.push(`${name} over ${other}`);
+    });
+  }
+  return { found, counted };
+}"""
+
+
+def test_no_edge_label_lies_over_a_box_or_another_label(cloud, page):
+    # Given every state machine of the services
+    # When the state machines page draws their graphs
+    page.goto(CONSOLE)
+    expect(page.locator('[data-state-machine="waitflows-approval-workflow-local"] svg text.edge-label').first).to_be_visible()
+    measured = page.evaluate(_OVERLAPS)
+    # Then the approval graph has its Catch labels, and no label anywhere overlaps a box or another label
+    boxes, labels = measured["counted"]["waitflows-approval-workflow-local"]
+    assert boxes >= 10 and labels >= 5, measured["counted"]
+    assert measured["found"] == []
+
+
+def test_executions_show_their_error_and_filter_by_it(cloud, page):
+    # Given a run that fails with a named error, and a run still waiting
+    failed_arn = start_calculation(cloud, {"x": 400, "y": 400}).json()["executionArn"]
+    waiting_arn = start_calculation(cloud, {"x": 5, "y": 6}).json()["executionArn"]
+    failed = cloud.wait_for_execution(failed_arn)
+    assert failed["status"] == "FAILED" and failed["error"]
+    # When the executions page is opened, Then the failed run shows its error, not just FAILED
+    page.goto(f"{CONSOLE}#/executions")
+    cell = page.locator(f'tr[data-execution="{failed_arn}"] td.execution-error')
+    expect(cell).to_have_attribute("data-error", failed["error"])
+    expect(cell).to_contain_text(failed["cause"][:40])
+    # When it is filtered on that error, Then only runs that failed with it are listed
+    page.locator("[data-filter-error]").select_option(failed["error"])
+    expect(page).to_have_url(re.compile(f"error={failed['error']}"))
+    expect(page.locator(f'tr[data-execution="{waiting_arn}"]')).to_have_count(0)
+    expect(page.locator(f'tr[data-execution="{failed_arn}"]')).to_be_visible()
+    expect(page.locator(f'td.execution-error:not([data-error="{failed["error"]}"])')).to_have_count(0)
+    _screenshot(page, "8-executions-by-error")
 
 
 def _cli(*args: str, **kwargs):

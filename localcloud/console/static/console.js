@@ -200,39 +200,78 @@ async function machinesView(token) {
   if (token !== routeToken) return;
   view.replaceChildren(h("h1", {}, "State machines"));
   if (!stateMachines.length) view.append(h("p", { class: "hint" }, "No state machine yet: add one to a service's serverless.yml."));
+  const graphs = {};
   for (const machine of stateMachines) {
+    graphs[machine.name] = h("div", { class: "graph" }, drawGraph(machine.graph, null, null, (state) => {
+      const here = graphs[machine.name].querySelector(`[data-state="${CSS.escape(state)}"]`)?.dataset.executions;
+      if (here) location.hash = `#/execution/${encodeURIComponent(here.split(" ")[0])}`;
+    }));
     view.append(h("section", { class: "card", "data-state-machine": machine.name },
       h("h2", {}, machine.name, " ", h("small", { class: "muted" }, machine.service ? `service ${machine.service}` : "")),
       machine.comment ? h("p", { class: "muted" }, machine.comment) : null,
       h("p", {}, h("a", { href: `#/executions?stateMachine=${encodeURIComponent(machine.name)}` }, "Executions →"),
         " ", h("code", { class: "muted" }, machine.arn)),
-      h("div", { class: "graph" }, drawGraph(machine.graph, null, null, null))));
+      graphs[machine.name]));
   }
+  // Where the running executions are now: their states in progress, with how many are there.
+  const refresh = async () => {
+    const { positions } = await getJSON(`${API}/positions`);
+    if (token !== routeToken) return;
+    for (const [name, box] of Object.entries(graphs)) {
+      const here = {};
+      for (const run of positions[name] || []) for (const state of run.states) (here[state] ||= []).push(run);
+      for (const node of box.querySelectorAll("svg .node[data-state]")) showRunning(node, here[node.dataset.state] || []);
+    }
+  };
+  await refresh();
+  timer = setInterval(() => refresh().catch(() => {}), 2000);
+}
+
+function showRunning(node, runs) {
+  node.classList.toggle("running-here", runs.length > 0);
+  node.querySelector(".running-count")?.remove();
+  if (!runs.length) { delete node.dataset.executions; return; }
+  node.dataset.executions = runs.map((r) => r.executionArn).join(" ");
+  const box = node.querySelector("rect");
+  const x = Number(box.getAttribute("x")) + Number(box.getAttribute("width")), y = Number(box.getAttribute("y"));
+  node.append(s("g", { class: "running-count" }, s("title", {}, `running here: ${runs.map((r) => r.name).join(", ")}`),
+    s("circle", { cx: x, cy: y, r: 9 }), s("text", { x, y: y + 1 }, runs.length)));
 }
 
 async function executionsView(token, params) {
-  const status = params.get("status") || "", machine = params.get("stateMachine") || "";
-  const go = (next) => { location.hash = `#/executions?${new URLSearchParams(next)}`; };
+  const status = params.get("status") || "", machine = params.get("stateMachine") || "", error = params.get("error") || "";
+  const go = (next) => { location.hash = `#/executions?${new URLSearchParams({ status, stateMachine: machine, error, ...next })}`; };
   const machines = (await getJSON(`${API}/state-machines`)).stateMachines.map((m) => m.name);
   const table = h("tbody");
+  // The errors to filter by are those of the executions listed; the one chosen stays even when none has it now.
+  const errorSelect = h("select", { "aria-label": "error", "data-filter-error": "", onchange: (e) => go({ error: e.target.value }) });
   const filters = h("div", { class: "filters" },
     ["", ...STATUSES].map((st) => h("button", { class: st === status ? "active" : "", "data-filter": st || "ALL",
-      onclick: () => go({ status: st, stateMachine: machine }) }, st || "All")),
-    h("select", { "aria-label": "state machine", onchange: (e) => go({ status, stateMachine: e.target.value }) },
+      onclick: () => go({ status: st }) }, st || "All")),
+    h("select", { "aria-label": "state machine", onchange: (e) => go({ stateMachine: e.target.value }) },
       h("option", { value: "" }, "every state machine"),
-      machines.map((m) => h("option", { value: m, selected: m === machine }, m))));
+      machines.map((m) => h("option", { value: m, selected: m === machine }, m))),
+    errorSelect);
+  let shownErrors = null;
   const refresh = async () => {
-    const query = new URLSearchParams({ status, stateMachine: machine });
-    const { executions } = await getJSON(`${API}/executions?${query}`);
+    const query = new URLSearchParams({ status, stateMachine: machine, error });
+    const { executions, errors } = await getJSON(`${API}/executions?${query}`);
     if (token !== routeToken) return;
+    const choices = [...new Set([...errors, ...(error ? [error] : [])])].sort();
+    if (JSON.stringify(choices) !== shownErrors) {
+      shownErrors = JSON.stringify(choices);
+      put(errorSelect, h("option", { value: "" }, "any error"), choices.map((e) => h("option", { value: e, selected: e === error }, e)));
+    }
     table.replaceChildren(...(executions.length ? executions.map((e) => h("tr", { "data-execution": e.executionArn },
       h("td", {}, executionLink(e.executionArn, e.name)), h("td", {}, e.stateMachineName), h("td", {}, badge(e.status)),
+      h("td", { class: "execution-error", "data-error": e.error || undefined },
+        e.error ? h("span", { class: "error" }, e.error) : "", e.cause ? h("div", { class: "muted cause", title: e.cause }, e.cause) : null),
       h("td", {}, when(e.startDate)), h("td", {}, when(e.stopDate)))) :
-      [h("tr", {}, h("td", { colspan: 5, class: "muted" }, "No executions match. Start one, e.g. POST /orchestrator/calculate."))]));
+      [h("tr", {}, h("td", { colspan: 6, class: "muted" }, "No executions match. Start one, e.g. POST /orchestrator/calculate."))]));
   };
   if (token !== routeToken) return;
   view.replaceChildren(h("h1", {}, "Executions"), filters,
-    h("table", {}, h("thead", {}, h("tr", {}, ["Name", "State machine", "Status", "Started", "Stopped"].map((t) => h("th", {}, t)))), table));
+    h("table", {}, h("thead", {}, h("tr", {}, ["Name", "State machine", "Status", "Error", "Started", "Stopped"].map((t) => h("th", {}, t)))), table));
   await refresh();
   timer = setInterval(() => refresh().catch(() => {}), 2000);
 }
