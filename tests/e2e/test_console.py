@@ -9,6 +9,8 @@ import tempfile
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import requests
+from botocore.exceptions import ClientError
 from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.conftest import EDGE, OUTPUT, REPO, start_calculation
@@ -173,6 +175,35 @@ def test_executions_show_their_error_and_filter_by_it(cloud, page):
     expect(page.locator(f'tr[data-execution="{failed_arn}"]')).to_be_visible()
     expect(page.locator(f'td.execution-error:not([data-error="{failed["error"]}"])')).to_have_count(0)
     _screenshot(page, "8-executions-by-error")
+
+
+def test_the_faults_panel_shows_rules_standing_and_faults_injected(cloud, page):
+    # Given a fault rule on a queue nothing else uses, and one call it failed
+    probe = f"console-fault-probe-{os.getpid()}"
+    added = requests.post(f"{EDGE}/_localcloud/faults", timeout=10, json={
+        "service": "sqs", "operation": "GetQueueUrl", "resource": probe,
+        "error": "AWS.SimpleQueueService.NonExistentQueue", "count": 2})
+    assert added.status_code == 201, added.text
+    rule_id = added.json()["id"]
+    try:
+        with pytest.raises(ClientError) as failed:
+            cloud.client("sqs").get_queue_url(QueueName=probe)
+        assert failed.value.response["Error"]["Message"] == added.json()["message"]
+        # When the faults panel is opened
+        page.goto(f"{CONSOLE}#/faults")
+        # Then the rule stands, with its effect and its hits, and the fault it injected is listed
+        rule = page.locator(f'tr[data-fault-rule="{rule_id}"]')
+        expect(rule).to_contain_text("sqs:GetQueueUrl")
+        expect(rule).to_contain_text("1 of 2")
+        expect(rule.locator(".fault-effect")).to_have_text("AWS.SimpleQueueService.NonExistentQueue (HTTP 400)")
+        expect(page.locator(f'tr[data-fault-injected="{rule_id}"]')).to_contain_text(probe)
+        _screenshot(page, "9-faults")
+        # When its Clear button is pressed, Then the rule is gone from the local cloud
+        rule.get_by_role("button", name="Clear").click()
+        expect(rule).to_have_count(0)
+        assert rule_id not in [r["id"] for r in requests.get(f"{EDGE}/_localcloud/faults", timeout=10).json()["rules"]]
+    finally:
+        requests.delete(f"{EDGE}/_localcloud/faults/{rule_id}", timeout=10)
 
 
 def _cli(*args: str, **kwargs):

@@ -384,6 +384,42 @@ async function workView(token) {
   timer = setInterval(() => refresh().catch(() => {}), 2000);
 }
 
+// The fault rules standing and the faults injected, as GET /_localcloud/faults answers them (localcloud/faults/).
+// Fields this page does not know (new kinds of fault) are shown as they are, not dropped.
+const FAULTS = "/_localcloud/faults";
+const RULE_FIELDS = new Set(["service", "operation", "resource", "error", "status", "message", "latency_ms", "count",
+                             "probability", "id", "hits", "at", "rule", "resources"]);
+function faultEffect(fault) {
+  const extras = Object.entries(fault).filter(([key, value]) => !RULE_FIELDS.has(key) && value !== null && value !== undefined)
+    .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : value}`);
+  return [fault.error ? `${fault.error}${fault.status ? ` (HTTP ${fault.status})` : ""}` : null,
+          fault.latency_ms ? `+${fault.latency_ms} ms` : null, ...extras].filter(Boolean).join(" · ");
+}
+const faultCall = (fault) => `${fault.service}:${fault.operation || "*"}`;
+
+async function faultsView(token) {
+  const refresh = async () => {
+    const { rules, injected } = await getJSON(FAULTS);
+    if (token !== routeToken) return;
+    const table = (heads, rows, id) => h("table", { id }, h("thead", {}, h("tr", {}, heads.map((t) => h("th", {}, t)))), h("tbody", {}, rows));
+    const ruleRows = rules.map((r) => h("tr", { "data-fault-rule": r.id }, h("td", {}, h("code", {}, r.id)), h("td", {}, faultCall(r)),
+      h("td", {}, r.resource || "any"), h("td", { class: "fault-effect" }, faultEffect(r)),
+      h("td", {}, `${r.hits}${r.count !== null && r.count !== undefined ? ` of ${r.count}` : ""}${r.probability < 1 ? ` · p ${r.probability}` : ""}`),
+      h("td", {}, h("button", { class: "action", onclick: async () => { await getJSON(`${FAULTS}/${encodeURIComponent(r.id)}`, { method: "DELETE" }); refresh(); } }, "Clear"))));
+    const injectedRows = [...injected].reverse().slice(0, 50).map((f) => h("tr", { "data-fault-injected": f.rule },
+      h("td", {}, new Date(f.at * 1000).toLocaleTimeString()), h("td", {}, h("code", {}, f.rule)), h("td", {}, faultCall(f)),
+      h("td", { class: "muted" }, (f.resources || []).join(", ")), h("td", { class: "fault-effect" }, faultEffect(f))));
+    view.replaceChildren(h("h1", {}, "Faults ", h("small", { class: "muted" }, "AWS calls the local cloud fails or slows on purpose")),
+      h("h2", {}, "Rules standing"), ruleRows.length ? table(["Rule", "Call", "Resource", "Effect", "Hits", ""], ruleRows, "fault-rules")
+        : h("p", { class: "hint", id: "no-fault-rules" }, "No fault rule. Add one: python -m localcloud faults add --service states --operation SendTaskSuccess --error ThrottlingException --count 1"),
+      h("h2", {}, "Faults injected ", h("small", { class: "muted" }, "newest first")),
+      injectedRows.length ? table(["When", "Rule", "Call", "Resources", "Effect"], injectedRows, "faults-injected")
+        : h("p", { class: "hint" }, "No fault injected yet."));
+  };
+  await refresh();
+  timer = setInterval(() => refresh().catch(() => {}), 2000);
+}
+
 async function inboxCount() {
   try {
     const { messages } = await getJSON("/_aws/ses");
@@ -405,6 +441,7 @@ async function route() {
     else if (page === "execution") await executionView(token, decodeURIComponent(rest.join("/")));
     else if (page === "inbox") await inboxView(token, params);
     else if (page === "work") await workView(token);
+    else if (page === "faults") await faultsView(token);
     else await machinesView(token);
   } catch (error) {
     if (token === routeToken) view.replaceChildren(h("p", { class: "error" }, `Could not load this page: ${error.message}`));
