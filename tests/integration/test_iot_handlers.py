@@ -92,6 +92,37 @@ def test_a_failure_report_carries_the_workers_error_type_and_message(iot, sfn_ca
     assert failure["error"] == "WorkerFailed" and failure["cause"] == "KeyError: 'a'"
 
 
+def test_a_refused_report_is_recorded_on_the_job_and_fails_its_task_with_the_reason(iot, sfn_calls):
+    # Given a dispatched job
+    dispatch(iot)
+    result = load(iot, "reportResult")
+    # When its worker reports it with a status the cloud does not take
+    outcome = result({"jobId": "job-1", "fromTenant": "tenant1", "status": "done", "result": 57},
+                     iot.context("reportResult"))
+    # Then the task fails now, with the reason, instead of waiting for a heartbeat timeout (WorkerLost)
+    assert outcome == {"outcome": "refused"}
+    (failure,) = sfn_calls.failures
+    assert failure["error"] == "WorkerFailed"
+    assert failure["cause"].startswith("ReportRefused: the worker's result was refused: status must be one of")
+    # And the job record says so
+    job = iot.module("reportResult").container.store.get("job-1")
+    assert job.status == "failed" and job.error["type"] == "ReportRefused"
+    # And a corrected report afterwards changes nothing: the job ended
+    assert result({"jobId": "job-1", "fromTenant": "tenant1", "status": "succeeded", "result": 57},
+                  iot.context("reportResult")) == {"outcome": "duplicate"}
+    assert sfn_calls.successes == []
+
+
+def test_a_refused_report_naming_no_job_touches_nothing(iot, sfn_calls):
+    dispatch(iot)
+
+    outcome = load(iot, "reportResult")({"jobId": "", "fromTenant": "tenant1", "status": "done"},
+                                        iot.context("reportResult"))
+
+    assert outcome == {"outcome": "refused"} and sfn_calls.calls == []
+    assert iot.module("reportResult").container.store.get("job-1").status == "dispatched"
+
+
 def test_a_report_from_another_tenants_topic_is_ignored(iot, sfn_calls):
     dispatch(iot)
 

@@ -91,11 +91,16 @@ def report_result(event: dict, *, store, callbacks, now: str) -> str:
     """tenants/<tenant>/results -> SendTaskSuccess / SendTaskFailure, once per job whatever arrives twice."""
     try:
         report = Report.from_event(event)
+    except InvalidMessage as exc:
+        logger.warning("result refused", extra={"reason": str(exc), "jobId": event.get("jobId"),
+                                                "tenant": event.get("fromTenant")})
+        # Recorded on the job, and the task failed with the reason: the worker considers the job over.
+        report = Report.refused(event, exc)
+        if report is None:
+            return "refused"
+    try:
         job = store.get_for_tenant(report.job_id, report.tenant)
         store.claim_report(report, now)
-    except InvalidMessage as exc:
-        logger.warning("result refused", extra={"reason": str(exc), "tenant": event.get("fromTenant")})
-        return "refused"
     except NotTheTenantsJob:
         logger.warning("result for an unknown job", extra={"jobId": event.get("jobId"),
                                                             "tenant": event.get("fromTenant")})
@@ -123,7 +128,7 @@ def report_result(event: dict, *, store, callbacks, now: str) -> str:
         store.release_report(report.job_id)
         raise
     logger.info("job reported", extra={"jobId": report.job_id, "status": report.status})
-    return report.status
+    return "refused" if report.error_type == jobs.REPORT_REFUSED else report.status
 
 
 def report_heartbeat(event: dict, *, store, callbacks) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 _TENANT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SUCCEEDED, FAILED, CANCELLED = "succeeded", "failed", "cancelled"
 REPORTED_STATUSES = (SUCCEEDED, FAILED, CANCELLED)
+REPORT_REFUSED = "ReportRefused"
 MAX_MESSAGE = 500
 
 
@@ -86,6 +87,18 @@ class Report:
             error_type=str(error.get("type") or ("Cancelled" if status == CANCELLED else "UnknownWorkerError"))[:128],
             error_message=str(error.get("message") or "")[:4000],
         )
+
+    @classmethod
+    def refused(cls, event: dict, reason: InvalidMessage) -> "Report | None":
+        """A report the cloud cannot take (a wrong status, no result...) as the job's failure, so the job says why it
+        ended instead of waiting for a heartbeat timeout that blames the worker for never picking it up. None when
+        the message does not even name a job and a tenant."""
+        try:
+            job_id, tenant = check_job_id(event.get("jobId")), check_tenant(event.get("fromTenant"))
+        except InvalidMessage:
+            return None
+        return cls(job_id=job_id, tenant=tenant, status=FAILED, error_type=REPORT_REFUSED,
+                   error_message=f"the worker's result was refused: {reason}")
 
     def task_failure(self) -> tuple[str, str]:
         """(error, cause) for SendTaskFailure: the state machine matches on the error, a person reads the cause."""
