@@ -31,6 +31,7 @@ STATIC = Path(__file__).parent / "static"
 _NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 VENDOR = {"dagre.min.js": _NODE_MODULES / "@dagrejs" / "dagre" / "dist" / "dagre.min.js"}
 _MAX_EXECUTIONS = 500
+_FINISHED_JOBS = 20          # the latest finished on-premises jobs listed
 
 
 def _json(value, status: int = 200) -> Response:
@@ -48,7 +49,8 @@ class Console:
         self._routes = routes              # () -> API Gateway routes (localcloud.apigateway.Route)
         self._api_url = api_url
         self._services_of = services_of    # () -> state machine name -> service folder
-        self._endings: dict[str, dict] = {}   # executionArn -> its error and cause, once it has ended for good
+        self._ended: dict[str, dict] = {}          # executionArn -> DescribeExecution, once it has ended
+        self._finished_jobs: dict[str, dict] = {}  # jobId -> what GET /jobs/{id} said once the job was over
 
     @staticmethod
     def handles(request: Request, _body: bytes = b"") -> bool:
@@ -145,11 +147,12 @@ class Console:
     def work(self, _request: Request) -> Response:
         sfn = self._client("stepfunctions")
         running = self._running_histories(sfn)
+        job_routes = work.find_job_routes(self._routes(), self._api_url)
         activities = [a for page in sfn.get_paginator("list_activities").paginate() for a in page["activities"]]
         return _json({
             "queues": work.queue_depths(self._client("sqs")),
             "activities": work.activity_tasks(activities, running),
-            "jobs": work.jobs(work.find_job_routes(self._routes(), self._api_url), running),
+            "jobs": work.jobs(job_routes, *self._job_ids(sfn, job_routes, running), self._finished_jobs),
         })
 
     def cancel_job(self, request: Request) -> Response:
@@ -158,15 +161,33 @@ class Console:
 
     # --- helpers ----------------------------------------------------------------------------------------------------
     def _ending(self, sfn, execution: dict) -> dict:
-        """{error, cause} of an execution: none while it runs or when it succeeded, else DescribeExecution's, asked
-        once per execution (an ended execution never changes)."""
+        """{error, cause} of an execution: none while it runs or when it succeeded, else DescribeExecution's."""
         if execution["status"] in ("RUNNING", "SUCCEEDED", "PENDING_REDRIVE"):
             return {"error": None, "cause": None}
-        arn = execution["executionArn"]
-        if arn not in self._endings:
-            described = sfn.describe_execution(executionArn=arn)
-            self._endings[arn] = {"error": described.get("error"), "cause": described.get("cause")}
-        return self._endings[arn]
+        described = self._described_ended(sfn, execution["executionArn"])
+        return {"error": described.get("error"), "cause": described.get("cause")}
+
+    def _described_ended(self, sfn, arn: str) -> dict:
+        """DescribeExecution of an ended execution, asked once: an ended execution never changes."""
+        if arn not in self._ended:
+            self._ended[arn] = sfn.describe_execution(executionArn=arn)
+        return self._ended[arn]
+
+    def _job_ids(self, sfn, job_routes, running: dict[str, list[dict]]) -> tuple[list[str], set[str]]:
+        """The jobs of running executions, then those of the latest ended executions of the jobs' service (these
+        are also returned as a set: their executions have ended)."""
+        job_ids = work.job_ids_in(running)
+        if job_routes is None:
+            return job_ids, set()
+        machines = {name for name, service in self._services_of().items() if service == job_routes.service}
+        ended = [e for machine in self._list_state_machines(sfn) if machine["name"] in machines
+                 for e in sfn.list_executions(stateMachineArn=machine["stateMachineArn"],
+                                              maxResults=_FINISHED_JOBS)["executions"]
+                 if e["status"] != "RUNNING"]
+        ended = sorted(ended, key=lambda e: e["startDate"], reverse=True)[:_FINISHED_JOBS]
+        inputs = (self._described_ended(sfn, e["executionArn"]).get("input") for e in ended)
+        settled = [j for j in work.job_ids_in_texts(inputs) if j not in job_ids]
+        return job_ids + settled, set(settled)
 
     @staticmethod
     def _list_state_machines(sfn) -> list[dict]:

@@ -4,7 +4,8 @@
 - activity tasks: Step Functions has no API listing them, so they are read from the histories of running
   executions (ActivityScheduled without ActivityStarted = pending; started and not ended = with a worker);
 - on-premises jobs: any API Gateway route `GET .../jobs/{id}` (and `POST .../jobs/{id}/cancel`) of any service;
-  job ids come from `GET .../jobs` when that route exists, else from the "jobId" values in running executions.
+  job ids come from `GET .../jobs` when that route exists, else from the "jobId" values in running executions and
+  in the input of the latest ended executions of that service's state machines (finished jobs, with their results).
 """
 import json
 import re
@@ -14,10 +15,13 @@ from dataclasses import dataclass
 
 _JOB_ID = re.compile(r'"jobId"\s*:\s*"([^"]+)"')
 _ACTIVITY_END = ("ActivitySucceeded", "ActivityFailed", "ActivityTimedOut")
+# What GET /jobs/{id} says of a job that is over: its view no longer changes.
+FINISHED_STATUSES = {"succeeded", "failed", "cancelled", "timed-out", "aborted"}
 
 
 @dataclass
 class JobRoutes:
+    service: str             # iot-callback
     base_url: str            # http://127.0.0.1:3000/iot-callback
     list_path: str | None    # /jobs, when the service lists its jobs
     get_path: str            # /jobs/{jobId}
@@ -38,7 +42,7 @@ def find_job_routes(routes, api_url: str) -> JobRoutes | None:
                 prefix = path.rsplit("/", 1)[0]
                 listed = next((p for m, p in found if p == prefix and m in ("GET", "ANY")), None)
                 cancel = next((p for m, p in found if p == f"{path}/cancel" and m in ("POST", "ANY")), None)
-                return JobRoutes(f"{api_url}/{service}", listed, path, cancel)
+                return JobRoutes(service, f"{api_url}/{service}", listed, path, cancel)
     return None
 
 
@@ -93,12 +97,16 @@ def _scheduled_id(event: dict, open_tasks: dict[int, dict]) -> int | None:
 
 
 def job_ids_in(running: dict[str, list[dict]]) -> list[str]:
+    return job_ids_in_texts(json.dumps(event, default=str).replace('\\"', '"')
+                            for events in running.values() for event in events)
+
+
+def job_ids_in_texts(texts) -> list[str]:
     found = []
-    for events in running.values():
-        for event in events:
-            for job_id in _JOB_ID.findall(json.dumps(event, default=str).replace('\\"', '"')):
-                if job_id not in found:
-                    found.append(job_id)
+    for text in texts:
+        for job_id in _JOB_ID.findall(text or ""):
+            if job_id not in found:
+                found.append(job_id)
     return found
 
 
@@ -116,24 +124,32 @@ def http_json(method: str, url: str, timeout: float = 5) -> tuple[int, object]:
         return status, body.decode("utf-8", errors="replace")
 
 
-def jobs(job_routes: JobRoutes | None, running: dict[str, list[dict]]) -> dict:
+def jobs(job_routes: JobRoutes | None, job_ids: list[str], settled: set[str], finished: dict[str, dict]) -> dict:
+    """Each job as GET /jobs/{id} shows it. `finished` (job id -> item) is the caller's memory of jobs that are over
+    and whose execution has ended (`settled`: before that, the execution's verdict may still change the view),
+    asked once: every GET is a Lambda invocation, and the page refreshes every two seconds."""
     if job_routes is None:
         return {"available": False, "items": [],
                 "hint": "No service has a GET /jobs/{jobId} route yet (the iot-callback service adds one)."}
-    job_ids: list[str] = []
     if job_routes.list_path:
         status, listed = http_json("GET", job_routes.url(job_routes.list_path))
         if status == 200:
             items = listed.get("jobs", listed.get("items", [])) if isinstance(listed, dict) else listed
-            job_ids = [i.get("jobId") if isinstance(i, dict) else str(i) for i in items or []]
-    if not job_ids:
-        job_ids = job_ids_in(running)
+            job_ids = [i.get("jobId") if isinstance(i, dict) else str(i) for i in items or []] or job_ids
     items = []
     for job_id in [j for j in job_ids if j]:
+        if job_id in finished:
+            items.append(finished[job_id])
+            continue
         status, job = http_json("GET", job_routes.url(job_routes.get_path, job_id))
         job = job if isinstance(job, dict) else {"detail": job}
-        items.append({"jobId": job_id, "httpStatus": status, "status": job.get("status"),
-                      "progress": _percent(job), "job": job, "cancellable": bool(job_routes.cancel_path)})
+        item = {"jobId": job_id, "httpStatus": status, "status": job.get("status"), "progress": _percent(job),
+                "result": job.get("result"), "error": job.get("error"), "job": job,
+                "finished": job.get("status") in FINISHED_STATUSES,
+                "cancellable": bool(job_routes.cancel_path) and job.get("status") not in FINISHED_STATUSES}
+        if item["finished"] and job_id in settled:
+            finished[job_id] = item
+        items.append(item)
     return {"available": True, "items": items, "cancel": bool(job_routes.cancel_path),
             "hint": "" if items else f"No jobs yet: start one through {job_routes.base_url}."}
 

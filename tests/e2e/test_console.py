@@ -1,5 +1,6 @@
 """The web console (http://127.0.0.1:4566/_console/) in a real headless Chromium, and the terminal views of
 localcloud/cli.py, against the running local cloud."""
+import json
 import os
 import re
 import shutil
@@ -270,6 +271,31 @@ def test_a_running_job_shows_its_progress_and_cancel_from_the_console_ends_it_ca
         row.get_by_role("button", name="Cancel").click()
         execution = cloud.wait_for_execution(job["executionArn"], timeout=30)
         assert (execution["status"], execution["error"]) == ("FAILED", "Cancelled")
-        expect(row).to_have_count(0)   # the page lists the jobs still running
+        expect(row).to_have_count(0)   # no longer among the jobs running
+        expect(page.locator(f'tr[data-finished-job="{job["jobId"]}"]')).to_have_attribute("data-status", "cancelled")
+        # When the worker finishes another job, Then it is listed among the finished ones with its result
+        done = start_job(cloud, "tenant3", {"a": 15, "b": 42})
+        finished = page.locator(f'tr[data-finished-job="{done["jobId"]}"]')
+        expect(finished).to_have_attribute("data-status", "succeeded")
+        expect(finished.locator(".job-outcome")).to_have_text("57")
+        _screenshot(page, "10-jobs-finished")
     finally:
         worker.ensure_stopped()
+
+
+def test_a_job_report_the_cloud_refuses_ends_the_job_with_the_reason(cloud, page):
+    from tests.e2e.test_iot_callback import start_job
+    # Given a job handed to a tenant
+    job = start_job(cloud, "console-refused", {"a": 1, "b": 2})
+    # When a report with a status the cloud does not take arrives on the tenant's results topic
+    # (through the IoT data plane: the same topic rule takes it as from a worker over MQTT)
+    cloud.client("iot-data").publish(topic="tenants/console-refused/results", qos=1,
+                                     payload=json.dumps({"jobId": job["jobId"], "status": "done", "result": 3}))
+    # Then the job ends now with the reason, not minutes later as a worker that "never picked the job up"
+    execution = cloud.wait_for_execution(job["executionArn"], timeout=30)
+    assert (execution["status"], execution["error"]) == ("FAILED", "WorkerFailed")
+    assert "ReportRefused" in execution["cause"] and "status must be one of" in execution["cause"]
+    # And the console lists it among the finished jobs with that reason
+    page.goto(f"{CONSOLE}#/work")
+    outcome = page.locator(f'tr[data-finished-job="{job["jobId"]}"] .job-outcome')
+    expect(outcome).to_contain_text("ReportRefused: the worker's result was refused: status must be one of")

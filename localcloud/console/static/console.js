@@ -361,20 +361,30 @@ async function workView(token) {
   const refresh = async () => {
     const { queues, activities, jobs } = await getJSON(`${API}/work`);
     if (token !== routeToken) return;
-    const jobRows = jobs.items.map((j) => h("tr", { "data-job": j.jobId }, h("td", {}, h("code", {}, j.jobId)), h("td", {}, j.status || ""),
+    const running = jobs.items.filter((j) => !j.finished), finished = jobs.items.filter((j) => j.finished);
+    const jobRows = running.map((j) => h("tr", { "data-job": j.jobId }, h("td", {}, h("code", {}, j.jobId)), h("td", {}, j.status || ""),
       h("td", {}, j.progress === null ? "—" : h("div", { class: "progress", title: `${j.progress}%` }, h("div", { style: `width:${Math.min(100, j.progress)}%` }))),
       h("td", {}, j.cancellable ? h("button", { class: "action danger", onclick: async (e) => {
         e.target.disabled = true;
         await getJSON(`${API}/jobs/cancel?id=${encodeURIComponent(j.jobId)}`, { method: "POST" }).catch((err) => alert(err.message));
         refresh();
       } }, "Cancel") : "")));
+    // A finished job shows what it gave, or why it ended (the error GET /jobs/{id} reports: WorkerLost, a refused report...).
+    const finishedRows = finished.map((j) => h("tr", { "data-finished-job": j.jobId, "data-status": j.status },
+      h("td", {}, h("code", {}, j.jobId)), h("td", {}, j.job.tenant || ""), h("td", {}, badge(j.status)),
+      h("td", { class: "job-outcome" }, j.status === "succeeded" ? h("code", {}, JSON.stringify(j.result))
+        : j.error ? [h("span", { class: "error" }, j.error.type || ""), j.error.message ? h("div", { class: "muted" }, j.error.message) : null] : ""),
+      h("td", {}, j.job.executionArn ? executionLink(j.job.executionArn, "execution") : "")));
     const activityRows = activities.map((a) => h("tr", {}, h("td", {}, a.name), h("td", {}, a.pending.length), h("td", {}, a.withWorker.length),
       h("td", {}, [...a.pending, ...a.withWorker].map((t) => h("div", {}, executionLink(t.executionArn, t.executionArn.split(":").pop()),
         t.worker ? ` (worker ${t.worker})` : " (waiting for a worker)")))));
     const queueRows = queues.map((q) => h("tr", {}, h("td", {}, q.name), h("td", {}, q.visible), h("td", {}, q.inFlight), h("td", {}, q.delayed)));
     const table = (heads, rows) => h("table", {}, h("thead", {}, h("tr", {}, heads.map((t) => h("th", {}, t)))), h("tbody", {}, rows));
-    view.replaceChildren(h("h1", {}, "Jobs & queues"),
-      h("h2", {}, "On-premises jobs"), jobRows.length ? table(["Job", "Status", "Progress", ""], jobRows) : h("p", { class: "hint", id: "jobs-hint" }, jobs.hint),
+    put(view, h("h1", {}, "Jobs & queues"),
+      h("h2", {}, "On-premises jobs"), jobRows.length ? table(["Job", "Status", "Progress", ""], jobRows)
+        : h("p", { class: "hint", id: "jobs-hint" }, finished.length ? "No job running." : jobs.hint),
+      finishedRows.length ? [h("h3", {}, "Finished ", h("small", { class: "muted" }, "the latest, with their results")),
+        table(["Job", "Tenant", "Status", "Result or error", ""], finishedRows)] : null,
       h("h2", {}, "Activity tasks"), activityRows.length ? table(["Activity", "Pending", "With a worker", "Tasks"], activityRows)
         : h("p", { class: "hint" }, "No activity yet (Step Functions ListActivities is empty). `make activity-worker` polls them once a service defines one."),
       h("h2", {}, "Queues"), queueRows.length ? table(["Queue", "Visible", "In flight", "Delayed"], queueRows)
