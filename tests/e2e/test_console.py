@@ -158,6 +158,57 @@ def test_no_edge_label_lies_over_a_box_or_another_label(cloud, page):
     assert measured["found"] == []
 
 
+NESTED = {"StartAt": "Fan", "States": {
+    "Fan": {"Type": "Parallel", "Next": "Each", "Branches": [
+        {"StartAt": "A1", "States": {"A1": {"Type": "Pass", "Next": "A2"}, "A2": {"Type": "Pass", "End": True}}},
+        {"StartAt": "B1", "States": {"B1": {"Type": "Wait", "Seconds": 1, "End": True}}}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Broken"}]},
+    "Each": {"Type": "Map", "End": True, "ItemProcessor": {"StartAt": "Item", "States": {
+        "Item": {"Type": "Pass", "Next": "Again"},
+        "Again": {"Type": "Choice", "Choices": [{"Variable": "$.more", "BooleanEquals": True, "Next": "Item"}],
+                  "Default": "ItemDone"},
+        "ItemDone": {"Type": "Succeed"}}}},
+    "Broken": {"Type": "Fail", "Error": "Broken"}}}
+
+# Every box of a nested flow inside its container, and no two boxes of one flow over each other.
+_NESTING = """(name) => {
+  const card = document.querySelector(`[data-state-machine="${name}"]`);
+  const rect = (el) => el.getBoundingClientRect();
+  const boxes = [...card.querySelectorAll("svg g[data-scope]")].map((g) => ({
+    id: g.dataset.state || g.dataset.terminal, scope: g.dataset.scope, r: rect(g.querySelector("rect, circle")) }));
+  const byId = Object.fromEntries(boxes.map((b) => [b.id, b]));
+  const outside = [], overlaps = [];
+  for (const box of boxes.filter((b) => b.scope)) {
+    const c = byId[box.scope.split("/")[0]].r, r = box.r;
+    if (r.left < c.left || r.right > c.right || r.top < c.top || r.bottom > c.bottom) outside.push(box.id);
+  }
+  boxes.forEach((a, i) => { for (const b of boxes.slice(i + 1)) if (a.scope === b.scope && a.r.left < b.r.right
+    && b.r.left < a.r.right && a.r.top < b.r.bottom && b.r.top < a.r.bottom) overlaps.push(`${a.id} ${b.id}`); });
+  return { boxes: boxes.length, outside, overlaps };
+}"""
+
+
+def test_parallel_and_map_states_are_drawn_inside_their_containers(cloud, page):
+    # Given a state machine with a Parallel of two branches and a Map whose items loop
+    sfn = cloud.client("stepfunctions")
+    approval = next(m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]
+                    if m["name"] == "waitflows-approval-workflow-local")
+    name = f"console-nested-{os.getpid()}"
+    arn = sfn.create_state_machine(name=name, definition=json.dumps(NESTED),
+                                   roleArn=sfn.describe_state_machine(stateMachineArn=approval)["roleArn"])["stateMachineArn"]
+    try:
+        # When the state machines page draws it
+        page.goto(CONSOLE)
+        expect(page.locator(f'[data-state-machine="{name}"] svg [data-state="ItemDone"]')).to_be_visible()
+        # Then each nested state lies inside its container, no two boxes of a flow overlap, nor any label a box
+        nesting = page.evaluate(_NESTING, name)
+        assert nesting["boxes"] == 17 and (nesting["outside"], nesting["overlaps"]) == ([], []), nesting
+        assert page.evaluate(_OVERLAPS)["found"] == []
+        _screenshot(page, "11-nested-graph")
+    finally:
+        sfn.delete_state_machine(stateMachineArn=arn)
+
+
 def test_executions_show_their_error_and_filter_by_it(cloud, page):
     # Given a run that fails with a named error, and a run still waiting
     failed_arn = start_calculation(cloud, {"x": 400, "y": 400}).json()["executionArn"]
