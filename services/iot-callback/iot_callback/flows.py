@@ -89,6 +89,7 @@ def dispatch(payload: dict, *, store, publisher, heartbeat_seconds: int, now: st
 # --- the worker's reports (IoT topic rules) ------------------------------------------------------------------------
 def report_result(event: dict, *, store, callbacks, now: str) -> str:
     """tenants/<tenant>/results -> SendTaskSuccess / SendTaskFailure, once per job whatever arrives twice."""
+    refused = False
     try:
         report = Report.from_event(event)
     except InvalidMessage as exc:
@@ -98,6 +99,7 @@ def report_result(event: dict, *, store, callbacks, now: str) -> str:
         report = Report.refused(event, exc)
         if report is None:
             return "refused"
+        refused = True
     try:
         job = store.get_for_tenant(report.job_id, report.tenant)
         store.claim_report(report, now)
@@ -128,7 +130,7 @@ def report_result(event: dict, *, store, callbacks, now: str) -> str:
         store.release_report(report.job_id)
         raise
     logger.info("job reported", extra={"jobId": report.job_id, "status": report.status})
-    return "refused" if report.error_type == jobs.REPORT_REFUSED else report.status
+    return "refused" if refused else report.status
 
 
 def report_heartbeat(event: dict, *, store, callbacks) -> str:
