@@ -335,13 +335,12 @@ def test_a_running_job_shows_its_progress_and_cancel_from_the_console_ends_it_ca
 
 
 def test_a_job_report_the_cloud_refuses_ends_the_job_with_the_reason(cloud, page):
-    from tests.e2e.test_iot_callback import start_job
+    from tests.e2e.test_iot_callback import publish_as_aws, start_job
     # Given a job handed to a tenant
     job = start_job(cloud, "console-refused", {"a": 1, "b": 2})
     # When a report with a status the cloud does not take arrives on the tenant's results topic
     # (through the IoT data plane: the same topic rule takes it as from a worker over MQTT)
-    cloud.client("iot-data").publish(topic="tenants/console-refused/results", qos=1,
-                                     payload=json.dumps({"jobId": job["jobId"], "status": "done", "result": 3}))
+    publish_as_aws(cloud, "tenants/console-refused/results", {"jobId": job["jobId"], "status": "done", "result": 3})
     # Then the job ends now with the reason, not minutes later as a worker that "never picked the job up"
     execution = cloud.wait_for_execution(job["executionArn"], timeout=30)
     assert (execution["status"], execution["error"]) == ("FAILED", "WorkerFailed")
