@@ -24,6 +24,7 @@ enable_engine() turns the engine on, with every fix below:
 - aws_sdk_errors.py: an aws-sdk:s3 task's errors are `s3.…Exception` with no Extended Request ID
 - timeout_path_failures.py: an invalid TimeoutSecondsPath/HeartbeatSecondsPath records ExecutionFailed twice
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
+- execution_input_details.py: DescribeExecution (so a startExecution.sync:2 result) has no inputDetails
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
 - activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
@@ -36,6 +37,7 @@ from localcloud.stepfunctions.aws_sdk_errors import aws_sdk_errors_name_the_serv
 from localcloud.stepfunctions.context_object import execution_has_redrive_count
 from localcloud.stepfunctions.early_callbacks import heartbeat_sees_early_callback
 from localcloud.stepfunctions.engine_clients import act_as_state_machine_roles, reuse_engine_clients
+from localcloud.stepfunctions.execution_input_details import describe_execution_has_input_details
 from localcloud.stepfunctions.execution_names import REQUEST_FIXES
 from localcloud.stepfunctions.execution_output import describe_execution_serialises_times
 from localcloud.stepfunctions.heartbeat_timeouts import task_heartbeat_timeouts
@@ -59,7 +61,7 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 execution_has_redrive_count, jsonata_timestamps_fail_as_evaluation_errors,
                 page_execution_history, map_input_errors_show_the_value, integrations_carry_http_metadata,
                 refuse_invalid_jsonata, jsonata_errors_name_the_field, aws_sdk_errors_name_the_service,
-                timeout_paths_fail_the_execution_once)
+                timeout_paths_fail_the_execution_once, describe_execution_has_input_details)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

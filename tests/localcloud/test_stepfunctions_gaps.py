@@ -339,6 +339,17 @@ _API_SCENARIO = textwrap.dedent('''
                 execution = finished(sfn, arn)
                 result.append([execution["error"], [e["type"] for e in sfn.get_execution_history(
                     executionArn=arn)["events"]]])
+        elif scenario == "sync2-details":
+            target = sfn.create_state_machine(name="t", roleArn=ROLE, definition=json.dumps(PASS))
+            arn = sfn.start_execution(stateMachineArn=target["stateMachineArn"], name="child")["executionArn"]
+            described = finished(sfn, arn)
+            machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "Start", "States": {"Start": {
+                    "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                    "Parameters": {"StateMachineArn": target["stateMachineArn"]}, "End": True}}}))
+            arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
+            output = json.loads(finished(sfn, arn).get("output", "{}"))   # plain moto fails the task (service_shapes)
+            result = [described.get("inputDetails"), output.get("InputDetails"), output.get("OutputDetails")]
         elif scenario == "invalid-jsonata":
             result = answer(lambda: sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
                 "QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
@@ -494,3 +505,12 @@ def test_timeout_path_failures_moto_still_records_execution_failed_twice():
 def test_timeout_path_failures_fix_records_it_once():
     assert run_api("timeout-paths", fixed=True) == [
         ["States.Runtime", ["ExecutionStarted", "TaskStateEntered", "ExecutionFailed"]]] * 2
+
+
+def test_execution_input_details_moto_still_describes_no_input_details():
+    assert run_api("sync2-details", fixed=False)[0] is None, "moto answers inputDetails now: drop the fix"
+
+
+def test_execution_input_details_fix_describes_them_and_a_sync2_result_holds_them():
+    assert run_api("sync2-details", fixed=True) == [{"included": True}, {"Included": True}, {"Included": True}]
+
