@@ -25,6 +25,7 @@ enable_engine() turns the engine on, with every fix below:
 - timeout_path_failures.py: an invalid TimeoutSecondsPath/HeartbeatSecondsPath records ExecutionFailed twice
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
 - execution_input_details.py: DescribeExecution (so a startExecution.sync:2 result) has no inputDetails
+- wait_delay_limit.py: a Wait whose delay is too long waits, where AWS fails it at once
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
 - activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
@@ -52,6 +53,7 @@ from localcloud.stepfunctions.service_shapes import map_through_service_models
 from localcloud.stepfunctions.sync_executions import start_sync_execution_runs_to_the_end
 from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_cause
 from localcloud.stepfunctions.timeout_path_failures import timeout_paths_fail_the_execution_once
+from localcloud.stepfunctions.wait_delay_limit import waits_too_long_fail_at_once
 from localcloud.stepfunctions.wait_timestamps import jsonata_timestamps_fail_as_evaluation_errors
 
 # What enable_engine() turns on, in order, each named after the gap it closes.
@@ -61,7 +63,8 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 execution_has_redrive_count, jsonata_timestamps_fail_as_evaluation_errors,
                 page_execution_history, map_input_errors_show_the_value, integrations_carry_http_metadata,
                 refuse_invalid_jsonata, jsonata_errors_name_the_field, aws_sdk_errors_name_the_service,
-                timeout_paths_fail_the_execution_once, describe_execution_has_input_details)
+                timeout_paths_fail_the_execution_once, describe_execution_has_input_details,
+                waits_too_long_fail_at_once)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

@@ -350,6 +350,14 @@ _API_SCENARIO = textwrap.dedent('''
             arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
             output = json.loads(finished(sfn, arn).get("output", "{}"))   # plain moto fails the task (service_shapes)
             result = [described.get("inputDetails"), output.get("InputDetails"), output.get("OutputDetails")]
+        elif scenario == "wait-too-long":
+            machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.at", "End": True}}}))
+            arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run",
+                                      input=json.dumps({"at": "2999-01-01T00:00:00Z"}))["executionArn"]
+            execution = finished(sfn, arn)
+            events = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
+            result = [execution["error"], execution["cause"], events]
         elif scenario == "invalid-jsonata":
             result = answer(lambda: sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
                 "QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
@@ -514,3 +522,13 @@ def test_execution_input_details_moto_still_describes_no_input_details():
 def test_execution_input_details_fix_describes_them_and_a_sync2_result_holds_them():
     assert run_api("sync2-details", fixed=True) == [{"included": True}, {"Included": True}, {"Included": True}]
 
+
+def test_wait_delay_limit_moto_still_waits_for_any_delay():
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+    assert "too long" not in inspect.getsource(wait_function), "moto refuses too long a Wait now: drop the fix"
+
+
+def test_wait_delay_limit_fix_fails_a_wait_too_long_at_once():
+    assert run_api("wait-too-long", fixed=True) == [
+        "States.Runtime", "An error occurred while executing the state 'W' (entered at the event id #2). "
+        "Wait state delay is too long.", ["ExecutionStarted", "WaitStateEntered", "ExecutionFailed"]]
