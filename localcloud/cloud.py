@@ -41,6 +41,7 @@ from localcloud.rds.part import RdsSnapshots
 from localcloud.serverless import services
 from localcloud.serverless.layer import build as build_layer
 from localcloud.ses.mailbox import SesInbox
+from localcloud.sns.moto_gaps import fifo_publish_requires_a_group_as_aws
 from localcloud.sqs.moto_gaps import serialize_queue_changes
 from localcloud.stepfunctions.activities import Activities
 from localcloud.xray.daemon import XRayDaemon
@@ -149,6 +150,7 @@ class LocalCloud:
         route_each_host_once()
         serialize_queue_changes()
         update_item_consumes_capacity_only_when_asked()
+        fifo_publish_requires_a_group_as_aws()
         self.edge = Edge(runtime_lookup=lambda: self.runtime, inbox=self.inbox, health=self.health)
         self.roles = Roles(self.client)
         self.edge.authorize = Enforcer(self.roles, MotoNames(account=ACCOUNT, region=REGION), region=REGION,

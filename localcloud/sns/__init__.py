@@ -1,0 +1,1 @@
+"""Amazon SNS: moto serves the API; what the local cloud adds for it (its gaps) lives here."""
