@@ -21,7 +21,8 @@ enable_engine() turns the engine on, with every fix below:
 - context_object.py: $$.Execution has no RedriveCount
 - history_paging.py: GetExecutionHistory ignores maxResults, reverseOrder and nextToken
 - wait_timestamps.py: an invalid JSONata Timestamp is States.Runtime, not States.QueryEvaluationError
-- aws_sdk_errors.py: an aws-sdk:s3 task's errors are `s3.…Exception` with no Extended Request ID
+- aws_sdk_errors.py: aws-sdk errors are named after the lower-cased resource (`s3.…Exception`, `secretsmanager.…`),
+  not the SDK's service name, and S3's have no Extended Request ID
 - timeout_path_failures.py: an invalid TimeoutSecondsPath/HeartbeatSecondsPath records ExecutionFailed twice
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
 - execution_input_details.py: DescribeExecution (so a startExecution.sync:2 result) has no inputDetails

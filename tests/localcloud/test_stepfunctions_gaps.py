@@ -498,7 +498,10 @@ def test_aws_sdk_errors_moto_still_names_s3_errors_in_lower_case():
     assert '"s3"' not in source, "moto names S3's errors as AWS now: drop aws_sdk_errors.py"
 
 
-def test_aws_sdk_errors_fix_names_s3_errors_as_aws_with_an_extended_request_id():
+def test_aws_sdk_errors_fix_names_errors_by_the_sdk_name_s3_with_an_extended_request_id():
+    from localcloud.stepfunctions.aws_sdk_errors import sdk_service_name
+    assert [sdk_service_name(service_id) for service_id in ("Secrets Manager", "DynamoDB", "SFN", "S3")] == [
+        "SecretsManager", "DynamoDb", "Sfn", "S3"]
     error, cause = run_api("aws-sdk-s3-error", fixed=True)
     assert error == "S3.NoSuchBucketException"
     assert cause.startswith("The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: ")
