@@ -40,6 +40,7 @@ from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base
 from localcloud.rds.part import RdsSnapshots
 from localcloud.serverless import services
 from localcloud.serverless.layer import build as build_layer
+from localcloud.secretsmanager.moto_gaps import create_secret_refuses_invalid_names
 from localcloud.ses.mailbox import SesInbox
 from localcloud.sns.moto_gaps import fifo_publish_requires_a_group_as_aws
 from localcloud.sqs.moto_gaps import serialize_queue_changes
@@ -151,6 +152,7 @@ class LocalCloud:
         serialize_queue_changes()
         update_item_consumes_capacity_only_when_asked()
         fifo_publish_requires_a_group_as_aws()
+        create_secret_refuses_invalid_names()
         self.edge = Edge(runtime_lookup=lambda: self.runtime, inbox=self.inbox, health=self.health)
         self.roles = Roles(self.client)
         self.edge.authorize = Enforcer(self.roles, MotoNames(account=ACCOUNT, region=REGION), region=REGION,
