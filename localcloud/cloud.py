@@ -22,7 +22,10 @@ from localcloud.apigateway.rest_api import ApiGateway
 from localcloud.cloudformation.provisioner import provision
 from localcloud.cloudformation.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
 from localcloud.console.part import ConsolePart
-from localcloud.dynamodb.moto_gaps import update_item_consumes_capacity_only_when_asked
+from localcloud.dynamodb.moto_gaps import (
+    requests_missing_a_required_member_are_refused,
+    update_item_consumes_capacity_only_when_asked,
+)
 from localcloud.edge.host_routing import route_each_host_once
 from localcloud.edge.server import Edge, function_name
 from localcloud.events.part import EventBridge
@@ -151,6 +154,7 @@ class LocalCloud:
         route_each_host_once()
         serialize_queue_changes()
         update_item_consumes_capacity_only_when_asked()
+        requests_missing_a_required_member_are_refused()
         fifo_publish_requires_a_group_as_aws()
         create_secret_refuses_invalid_names()
         self.edge = Edge(runtime_lookup=lambda: self.runtime, inbox=self.inbox, health=self.health)
