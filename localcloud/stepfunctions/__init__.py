@@ -27,6 +27,7 @@ enable_engine() turns the engine on, with every fix below:
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
 - execution_input_details.py: DescribeExecution (so a startExecution.sync:2 result) has no inputDetails
 - wait_delay_limit.py: a Wait whose delay is too long waits, where AWS fails it at once
+- null_parameters.py: a null task parameter is sent as None ("null", or a serialiser error), not left out
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
 - activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
@@ -49,6 +50,7 @@ from localcloud.stepfunctions.jsonata import evaluate_with_jsonata_python
 from localcloud.stepfunctions.jsonata_fields import jsonata_errors_name_the_field
 from localcloud.stepfunctions.jsonata_validation import refuse_invalid_jsonata
 from localcloud.stepfunctions.map_input_errors import map_input_errors_show_the_value
+from localcloud.stepfunctions.null_parameters import null_parameters_are_left_out
 from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_parse
 from localcloud.stepfunctions.service_shapes import map_through_service_models
 from localcloud.stepfunctions.sync_executions import start_sync_execution_runs_to_the_end
@@ -65,7 +67,7 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 page_execution_history, map_input_errors_show_the_value, integrations_carry_http_metadata,
                 refuse_invalid_jsonata, jsonata_errors_name_the_field, aws_sdk_errors_name_the_service,
                 timeout_paths_fail_the_execution_once, describe_execution_has_input_details,
-                waits_too_long_fail_at_once)
+                waits_too_long_fail_at_once, null_parameters_are_left_out)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

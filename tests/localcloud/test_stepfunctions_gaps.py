@@ -358,6 +358,17 @@ _API_SCENARIO = textwrap.dedent('''
             execution = finished(sfn, arn)
             events = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
             result = [execution["error"], execution["cause"], events]
+        elif scenario == "null-item":
+            from localcloud.dynamodb.moto_gaps import requests_missing_a_required_member_are_refused
+            requests_missing_a_required_member_are_refused()   # DynamoDB's own refusal, as the cloud runs it
+            machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "Put", "States": {"Put": {
+                    "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:putItem",
+                    "Parameters": {"TableName": "t", "Item.$": "$.item"}, "End": True}}}))
+            arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run",
+                                      input=json.dumps({"item": None}))["executionArn"]
+            execution = finished(sfn, arn)
+            result = [execution["error"], execution["cause"].split(" (Service: ")[0]]
         elif scenario == "invalid-jsonata":
             result = answer(lambda: sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
                 "QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
@@ -535,3 +546,18 @@ def test_wait_delay_limit_fix_fails_a_wait_too_long_at_once():
     assert run_api("wait-too-long", fixed=True) == [
         "States.Runtime", "An error occurred while executing the state 'W' (entered at the event id #2). "
         "Wait state delay is too long.", ["ExecutionStarted", "WaitStateEntered", "ExecutionFailed"]]
+
+
+def test_null_parameters_moto_still_sends_a_null_string_as_the_text_null():
+    from botocore.model import StringShape
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (
+        StateTaskService,
+    )
+    string = StringShape("MessageBody", {"type": "string"})
+    assert StateTaskService._to_boto_request_value(None, None, string) == "null", "moto leaves nulls out now"
+
+
+def test_null_parameters_fix_leaves_a_null_out_so_the_service_refuses_it():
+    assert run_api("null-item", fixed=True) == [
+        "DynamoDb.DynamoDbException",
+        "1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null"]
