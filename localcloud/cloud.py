@@ -46,7 +46,7 @@ from localcloud.serverless.layer import build as build_layer
 from localcloud.secretsmanager.moto_gaps import create_secret_refuses_invalid_names
 from localcloud.ses.mailbox import SesInbox
 from localcloud.sns.moto_gaps import fifo_publish_requires_a_group_as_aws
-from localcloud.sqs.moto_gaps import serialize_queue_changes
+from localcloud.sqs.moto_gaps import send_message_requires_a_body, serialize_queue_changes
 from localcloud.stepfunctions.activities import Activities
 from localcloud.xray.daemon import XRayDaemon
 
@@ -153,6 +153,7 @@ class LocalCloud:
         stepfunctions.enable_engine()
         route_each_host_once()
         serialize_queue_changes()
+        send_message_requires_a_body()
         update_item_consumes_capacity_only_when_asked()
         requests_missing_a_required_member_are_refused()
         fifo_publish_requires_a_group_as_aws()

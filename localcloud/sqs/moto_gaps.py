@@ -33,3 +33,30 @@ def serialize_queue_changes() -> None:
             delete(self, receipt_handle)
 
     SQSBackend.receive_message, Queue.delete_message = receive_message, delete_message
+
+
+_BODY_APPLIED = False
+
+
+def send_message_requires_a_body() -> None:
+    """The gap: moto 5.2.5's SendMessage without MessageBody fails in its own code (TypeError, a 500). SQS refuses
+    it: MissingParameter, "The request must contain the parameter MessageBody." (boto3 checks it itself by default;
+    the Step Functions engine's clients, as AWS's Java SDK, leave it to the service.)
+
+    Fixed: SendMessage refuses a request without a body so, before moto's handler reads it.
+    """
+    global _BODY_APPLIED
+    if _BODY_APPLIED:
+        return
+    _BODY_APPLIED = True
+    from moto.sqs.exceptions import MissingParameter
+    from moto.sqs.responses import SQSResponse
+    send_message = SQSResponse.send_message
+
+    def send_message_with_a_body(self: SQSResponse):
+        if self._get_param("MessageBody") is None:
+            raise MissingParameter("MessageBody")
+        return send_message(self)
+
+    send_message_with_a_body.__wrapped__ = send_message
+    SQSResponse.send_message = send_message_with_a_body

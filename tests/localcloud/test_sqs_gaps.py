@@ -52,3 +52,36 @@ def test_moto_still_hands_one_message_to_two_concurrent_receivers():
 
 def test_the_fix_hands_it_to_one_receiver():
     assert receivers_got(fixed=True) == ["the only order"]
+
+
+_BODYLESS_SEND = textwrap.dedent('''
+    import json, sys
+    import boto3
+    from botocore.config import Config
+    from moto import mock_aws
+    from localcloud.sqs.moto_gaps import send_message_requires_a_body
+
+    if sys.argv[1] == "fixed":
+        send_message_requires_a_body()
+    with mock_aws():
+        # As the Step Functions engine's clients (and AWS's Java SDK): required members are the service's to check.
+        sqs = boto3.client("sqs", "us-east-1", config=Config(parameter_validation=False))
+        url = sqs.create_queue(QueueName="orders")["QueueUrl"]
+        try:
+            sqs.send_message(QueueUrl=url)
+            answer = None
+        except sqs.exceptions.ClientError as exc:
+            answer = [exc.response["Error"]["Code"], exc.response["Error"]["Message"]]
+        except Exception as exc:   # moto's handler itself failing (a 500 behind a server)
+            answer = [type(exc).__name__]
+        print(json.dumps(answer))
+''')
+
+
+def test_bodyless_send_moto_still_fails_in_its_own_code():
+    assert run_scenario(_BODYLESS_SEND, fixed=False) == ["TypeError"], "moto refuses it as SQS now: drop the fix"
+
+
+def test_bodyless_send_fix_refuses_it_as_a_missing_parameter():
+    assert run_scenario(_BODYLESS_SEND, fixed=True) == [
+        "MissingParameter", "The request must contain the parameter MessageBody."]
