@@ -28,6 +28,7 @@ enable_engine() turns the engine on, with every fix below:
 - execution_input_details.py: DescribeExecution (so a startExecution.sync:2 result) has no inputDetails
 - wait_delay_limit.py: a Wait whose delay is too long waits, where AWS fails it at once
 - null_parameters.py: a null task parameter is sent as None ("null", or a serialiser error), not left out
+- sqs_errors.py: an sqs:sendMessage task fails every SQS error as SQS.SdkClientException, not AWS's names
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
 - activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
@@ -53,6 +54,7 @@ from localcloud.stepfunctions.map_input_errors import map_input_errors_show_the_
 from localcloud.stepfunctions.null_parameters import null_parameters_are_left_out
 from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_parse
 from localcloud.stepfunctions.service_shapes import map_through_service_models
+from localcloud.stepfunctions.sqs_errors import sqs_errors_name_the_exception
 from localcloud.stepfunctions.sync_executions import start_sync_execution_runs_to_the_end
 from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_cause
 from localcloud.stepfunctions.timeout_path_failures import timeout_paths_fail_the_execution_once
@@ -67,7 +69,7 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 page_execution_history, map_input_errors_show_the_value, integrations_carry_http_metadata,
                 refuse_invalid_jsonata, jsonata_errors_name_the_field, aws_sdk_errors_name_the_service,
                 timeout_paths_fail_the_execution_once, describe_execution_has_input_details,
-                waits_too_long_fail_at_once, null_parameters_are_left_out)
+                waits_too_long_fail_at_once, null_parameters_are_left_out, sqs_errors_name_the_exception)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

@@ -369,6 +369,20 @@ _API_SCENARIO = textwrap.dedent('''
                                       input=json.dumps({"item": None}))["executionArn"]
             execution = finished(sfn, arn)
             result = [execution["error"], execution["cause"].split(" (Service: ")[0]]
+        elif scenario == "sqs-errors":
+            from localcloud.sqs.moto_gaps import send_message_requires_a_body
+            send_message_requires_a_body()   # SQS's own refusal, as the cloud runs it
+            queue = boto3.client("sqs", "us-east-1").create_queue(QueueName="q")["QueueUrl"]
+            machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "Send", "States": {"Send": {
+                    "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                    "Parameters": {"QueueUrl.$": "$.queue", "MessageBody.$": "$.body"}, "End": True}}}))
+            result = []
+            for given in ({"queue": queue, "body": None}, {"queue": queue + "-gone", "body": "b"}):
+                arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name=str(len(result)),
+                                          input=json.dumps(given))["executionArn"]
+                execution = finished(sfn, arn)
+                result.append([execution["error"], execution["cause"].split("; Request ID: ")[0]])
         elif scenario == "invalid-jsonata":
             result = answer(lambda: sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
                 "QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
@@ -561,3 +575,18 @@ def test_null_parameters_fix_leaves_a_null_out_so_the_service_refuses_it():
     assert run_api("null-item", fixed=True) == [
         "DynamoDb.DynamoDbException",
         "1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null"]
+
+
+def test_sqs_errors_moto_still_names_every_sqs_error_a_client_exception():
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sqs import (
+        StateTaskServiceSqs,
+    )
+    source = inspect.getsource(getattr(StateTaskServiceSqs._from_error, "__wrapped__", StateTaskServiceSqs._from_error))
+    assert "_ERROR_NAME_CLIENT" in source and "_ERROR_NAME_AWS" not in source, "moto names them as AWS now: drop it"
+
+
+def test_sqs_errors_fix_names_them_as_the_sdk_with_sqs_details():
+    missing, gone = run_api("sqs-errors", fixed=True)
+    assert missing == ["SQS.AmazonSQSException", "The request must contain the parameter MessageBody. (Service: "
+                                                  "AmazonSQS; Status Code: 400; Error Code: MissingParameter"]
+    assert gone[0] == "SQS.QueueDoesNotExistException" and "(Service: AmazonSQS; Status Code: 400;" in gone[1]
