@@ -29,6 +29,7 @@ enable_engine() turns the engine on, with every fix below:
 - wait_delay_limit.py: a Wait whose delay is too long waits, where AWS fails it at once
 - null_parameters.py: a null task parameter is sent as None ("null", or a serialiser error), not left out
 - sqs_errors.py: an sqs:sendMessage task fails every SQS error as SQS.SdkClientException, not AWS's names
+- closed_task_callbacks.py: a callback for a task that has ended answers InvalidToken (or success), not TaskTimedOut
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
 - activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
@@ -38,6 +39,7 @@ The edge's own gap (moto's server routing every request by scanning its modules)
 from moto.core.config import default_user_config
 
 from localcloud.stepfunctions.aws_sdk_errors import aws_sdk_errors_name_the_service
+from localcloud.stepfunctions.closed_task_callbacks import callbacks_for_closed_tasks_time_out
 from localcloud.stepfunctions.context_object import execution_has_redrive_count
 from localcloud.stepfunctions.early_callbacks import heartbeat_sees_early_callback
 from localcloud.stepfunctions.engine_clients import act_as_state_machine_roles, reuse_engine_clients
@@ -69,7 +71,8 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 page_execution_history, map_input_errors_show_the_value, integrations_carry_http_metadata,
                 refuse_invalid_jsonata, jsonata_errors_name_the_field, aws_sdk_errors_name_the_service,
                 timeout_paths_fail_the_execution_once, describe_execution_has_input_details,
-                waits_too_long_fail_at_once, null_parameters_are_left_out, sqs_errors_name_the_exception)
+                waits_too_long_fail_at_once, null_parameters_are_left_out, sqs_errors_name_the_exception,
+                callbacks_for_closed_tasks_time_out)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

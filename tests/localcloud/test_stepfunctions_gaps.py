@@ -44,7 +44,7 @@ _ENGINE_SCENARIO = textwrap.dedent('''
         machine = sfn.create_state_machine(name="m", roleArn="arn:aws:iam::123456789012:role/r",
                                            definition=json.dumps(definition).replace("QUEUE", queue))
         arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="run")["executionArn"]
-        if scenario == "cause":
+        if scenario in ("cause", "closed"):
             messages = []
             while not messages:
                 messages = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages", [])
@@ -52,7 +52,20 @@ _ENGINE_SCENARIO = textwrap.dedent('''
             sfn.send_task_failure(taskToken=token, error="WorkerFailed", cause="disk full")
         while (execution := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
             time.sleep(0.05)
-        print(json.dumps({"error": execution.get("error"), "cause": execution.get("cause")}))
+        if scenario == "closed":   # every callback again, for the task that has ended, and one for no task
+            answers = []
+            for call in (lambda: sfn.send_task_heartbeat(taskToken=token),
+                         lambda: sfn.send_task_success(taskToken=token, output="{}"),
+                         lambda: sfn.send_task_failure(taskToken=token, error="Again"),
+                         lambda: sfn.send_task_heartbeat(taskToken="never-issued")):
+                try:
+                    call()
+                    answers.append("accepted")
+                except sfn.exceptions.ClientError as exc:
+                    answers.append(exc.response["Error"]["Code"])
+            print(json.dumps(answers))
+        else:
+            print(json.dumps({"error": execution.get("error"), "cause": execution.get("cause")}))
 ''')
 
 
@@ -590,3 +603,12 @@ def test_sqs_errors_fix_names_them_as_the_sdk_with_sqs_details():
     assert missing == ["SQS.AmazonSQSException", "The request must contain the parameter MessageBody. (Service: "
                                                   "AmazonSQS; Status Code: 400; Error Code: MissingParameter"]
     assert gone[0] == "SQS.QueueDoesNotExistException" and "(Service: AmazonSQS; Status Code: 400;" in gone[1]
+
+
+def test_closed_task_callbacks_moto_still_answers_invalid_token_or_accepts_them():
+    assert run_engine("closed", fixed=False) == ["InvalidToken", "InvalidToken", "accepted", "InvalidToken"], (
+        "moto answers callbacks for closed tasks as AWS now: drop closed_task_callbacks.py")
+
+
+def test_closed_task_callbacks_fix_answers_task_timed_out_and_keeps_invalid_token_for_no_task():
+    assert run_engine("closed", fixed=True) == ["TaskTimedOut", "TaskTimedOut", "TaskTimedOut", "InvalidToken"]
