@@ -30,6 +30,7 @@ enable_engine() turns the engine on, with every fix below:
 - null_parameters.py: a null task parameter is sent as None ("null", or a serialiser error), not left out
 - sqs_errors.py: an sqs:sendMessage task fails every SQS error as SQS.SdkClientException, not AWS's names
 - closed_task_callbacks.py: a callback for a task that has ended answers InvalidToken (or success), not TaskTimedOut
+- parser_error_codes.py: the engine's API errors (a refused definition's InvalidDefinition...) answer no code
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
 - activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
@@ -54,6 +55,7 @@ from localcloud.stepfunctions.jsonata_fields import jsonata_errors_name_the_fiel
 from localcloud.stepfunctions.jsonata_validation import refuse_invalid_jsonata
 from localcloud.stepfunctions.map_input_errors import map_input_errors_show_the_value
 from localcloud.stepfunctions.null_parameters import null_parameters_are_left_out
+from localcloud.stepfunctions.parser_error_codes import parser_errors_answer_their_code
 from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_parse
 from localcloud.stepfunctions.service_shapes import map_through_service_models
 from localcloud.stepfunctions.sqs_errors import sqs_errors_name_the_exception
@@ -72,7 +74,7 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 refuse_invalid_jsonata, jsonata_errors_name_the_field, aws_sdk_errors_name_the_service,
                 timeout_paths_fail_the_execution_once, describe_execution_has_input_details,
                 waits_too_long_fail_at_once, null_parameters_are_left_out, sqs_errors_name_the_exception,
-                callbacks_for_closed_tasks_time_out)
+                callbacks_for_closed_tasks_time_out, parser_errors_answer_their_code)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

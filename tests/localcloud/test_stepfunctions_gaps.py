@@ -396,6 +396,10 @@ _API_SCENARIO = textwrap.dedent('''
                                           input=json.dumps(given))["executionArn"]
                 execution = finished(sfn, arn)
                 result.append([execution["error"], execution["cause"].split("; Request ID: ")[0]])
+        elif scenario == "refused-definition":   # JSONata has no Parameters: moto's parser refuses it
+            result = answer(lambda: sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps(
+                {"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+                    "P": {"Type": "Pass", "Parameters": {"a": 1}, "End": True}}})))["exception"]
         elif scenario == "invalid-jsonata":
             result = answer(lambda: sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps({
                 "QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
@@ -612,3 +616,11 @@ def test_closed_task_callbacks_moto_still_answers_invalid_token_or_accepts_them(
 
 def test_closed_task_callbacks_fix_answers_task_timed_out_and_keeps_invalid_token_for_no_task():
     assert run_engine("closed", fixed=True) == ["TaskTimedOut", "TaskTimedOut", "TaskTimedOut", "InvalidToken"]
+
+
+def test_parser_error_codes_moto_still_answers_a_refused_definition_with_no_code():
+    assert run_api("refused-definition", fixed=False) == "ClientError", "moto names the code now: drop the fix"
+
+
+def test_parser_error_codes_fix_answers_invalid_definition():
+    assert run_api("refused-definition", fixed=True) == "InvalidDefinition"
