@@ -92,8 +92,8 @@ def _sub_definitions(state: dict) -> list[dict]:
 
 
 def _choice_label(rule: dict) -> str:
-    if "Condition" in rule:                     # JSONata
-        return str(rule["Condition"])
+    if "Condition" in rule:                     # JSONata: the expression, without its {% %} markers
+        return str(rule["Condition"]).removeprefix("{%").removesuffix("%}").strip()
     for combinator in ("And", "Or"):
         if combinator in rule:
             parts = [_choice_label(r) for r in rule[combinator]]

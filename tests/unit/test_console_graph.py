@@ -65,3 +65,15 @@ def test_parallel_and_map_hold_their_flows_and_every_state_is_there_once():
     for edge in graph["edges"]:
         assert nodes[edge["source"]]["scope"] == nodes[edge["target"]]["scope"] == edge["scope"], edge
     assert ("Again", "Item") in _edges(graph, "choice")
+
+
+def test_a_jsonata_choice_is_labelled_by_its_expression_without_the_markers():
+    # Given a JSONata Choice rule, as the RDS poller writes them
+    definition = {"QueryLanguage": "JSONata", "StartAt": "Ready?", "States": {
+        "Ready?": {"Type": "Choice", "Default": "Done",
+                   "Choices": [{"Condition": "{% $snapshot.status = 'available' %}", "Next": "Done"}]},
+        "Done": {"Type": "Succeed"}}}
+    # When it is drawn
+    graph = build_graph(definition)
+    # Then the edge reads as the condition, not as the template around it
+    assert [e["label"] for e in graph["edges"] if e["kind"] == "choice"] == ["$snapshot.status = 'available'"]
