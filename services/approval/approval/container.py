@@ -1,6 +1,4 @@
 """Settings and adapters of the approval service, checked and built once per container."""
-from functools import cache
-
 from approval.adapters.link_key import LinkKey
 from approval.adapters.mailer import Mailer
 from approval.adapters.store import ApprovalStore
@@ -19,6 +17,5 @@ callbacks = TaskCallbacks()
 _link_key = LinkKey(LINK_KEY_SECRET)
 
 
-@cache
 def link_key() -> bytes:
     return _link_key.value

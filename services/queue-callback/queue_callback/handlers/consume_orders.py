@@ -8,4 +8,4 @@ from queue_callback import container, flows
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event, context, task_callbacks: TaskCallbacks | None = None):
-    return flows.consume(event, callbacks=task_callbacks or container.callbacks)
+    return flows.consume(event, callbacks=task_callbacks or container.callbacks, context=context)
