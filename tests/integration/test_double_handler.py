@@ -10,6 +10,9 @@ from tests.support.aws import STAGE
 from tests.support.events import load_event, with_body, with_json_body
 from tests.support.tokens import new_task_token
 
+# Every handler path publishes a metric: an empty @metrics.log_metrics fails the test.
+pytestmark = pytest.mark.filterwarnings("error:No application metrics to publish:UserWarning")
+
 LIMIT = services.stage_section(STAGE)["settings"]["doubleLimit"]   # 500 in env.json
 
 

@@ -11,6 +11,9 @@ from lambda_shared.settings import MissingSetting
 from tests.support.aws import moto_client
 from tests.support.tokens import new_task_token
 
+# Every handler path publishes a metric: an empty @metrics.log_metrics fails the test.
+pytestmark = pytest.mark.filterwarnings("error:No application metrics to publish:UserWarning")
+
 SCHEDULED_EVENT = {"version": "0", "id": "5d0e8d2c-2f2f-4c5e-9d36-2b0f3f4c1a11", "detail-type": "Scheduled Event",
                    "source": "aws.events", "account": "123456789012", "time": "2026-01-01T00:00:00Z",
                    "region": "us-east-1", "detail": {},

@@ -8,8 +8,10 @@ from moto import mock_aws
 
 from lambda_shared import aws as shared_aws
 from lambda_shared.observability import logger as powertools_logger
+from lambda_shared.observability import metrics as powertools_metrics
 from tests.support.aws import ServiceResources, StepFunctionsCalls, build_service, package_templates, \
     reset_shared_clients
+from tests.support.metrics import published_metrics
 from tests.support.tokens import TOKEN_MARKER
 
 
@@ -80,3 +82,15 @@ def captured_logs(caplog):
         handler.setStream(previous)
     leaked = [line for line in logs.text.splitlines() if TOKEN_MARKER in line]
     assert not leaked, f"a task token reached the logs: {leaked[0][:200]}"
+
+
+@pytest.fixture
+def metrics_published(capsys):
+    """metrics_published() -> the metrics the handlers of this test published since the last look (name -> total).
+
+    Powertools keeps unpublished metrics in a set shared by every Metrics instance: a flow called without its
+    handler's @metrics.log_metrics (as unit tests do) must not leave them to the next test's handler.
+    """
+    powertools_metrics.clear_metrics()
+    yield lambda: published_metrics(capsys.readouterr().out)
+    powertools_metrics.clear_metrics()

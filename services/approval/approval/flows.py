@@ -5,6 +5,7 @@ module-level adapters built once per container.
 """
 from dataclasses import replace
 
+from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from approval.adapters.store import AlreadyDecided
@@ -12,7 +13,7 @@ from approval.logic import links
 from approval.logic.approvals import (APPROVED, ApprovalRequest, PendingApproval, decision_for,
                                       new_pending_approval, waiting_since)
 from approval.logic.emails import approval_email
-from lambda_shared.observability import logger
+from lambda_shared.observability import logger, metrics
 from lambda_shared.task_errors import error_code, task_gone
 
 
@@ -49,6 +50,7 @@ def request_approval(payload: dict, *, store, mailer, link_key: bytes, base_url:
             waiting_since=waiting_since(payload.get("stateEnteredTime"), now),
         )
     except (TypeError, ValueError) as exc:
+        _count("ApprovalRequestsInvalid")
         raise ValueError(f"invalid approval request: {exc}") from None
     store.add(approval)
     email = approval_email(
@@ -60,8 +62,10 @@ def request_approval(payload: dict, *, store, mailer, link_key: bytes, base_url:
         message_id = mailer.send(approver, email)
     except ClientError as exc:
         error = exc.response["Error"]
+        _count("ApprovalEmailsFailed")
         raise EmailNotSent(f"could not email {approver}: {error.get('Code')}: {error.get('Message')}") from None
     logger.info("approval requested", extra={"approvalId": approval.approval_id, "messageId": message_id})
+    _count("ApprovalsRequested")
     return {"approvalId": approval.approval_id, "expiresAt": approval.expires_at}
 
 
@@ -85,12 +89,18 @@ def expired(approval: PendingApproval) -> LinkRejected:
 def decide(approval_id: str, action: str, sig: str, *, store, link_key: bytes, callbacks,
            now: int) -> tuple[PendingApproval, bool]:
     """Record a decision once and resume the workflow. Returns the approval and whether this call decided it."""
-    approval = open_link(approval_id, action, sig, store=store, link_key=link_key)
+    try:
+        approval = open_link(approval_id, action, sig, store=store, link_key=link_key)
+    except LinkRejected:
+        _count("ApprovalLinksRefused")
+        raise
     if approval.awaits_delivery:
         return deliver(approval, store=store, callbacks=callbacks, now=now), False
     if approval.decision:
+        _count("ApprovalDecisionsRepeated")
         return approval, False
     if approval.is_expired(now):
+        _count("ApprovalsExpired")
         raise expired(approval)
     decision = decision_for(action)
     try:
@@ -98,9 +108,12 @@ def decide(approval_id: str, action: str, sig: str, *, store, link_key: bytes, c
     except AlreadyDecided:
         latest = store.get(approval_id)
         if latest and latest.decision:
+            _count("ApprovalDecisionsRepeated")
             return latest, False
+        _count("ApprovalsExpired")
         raise expired(approval) from None
     logger.info("approval decided", extra={"approvalId": approval_id, "decision": decision})
+    _count("ApprovalsDecided")
     return deliver(replace(approval, decision=decision, decided_at=now), store=store, callbacks=callbacks,
                    now=now), True
 
@@ -119,17 +132,26 @@ def deliver(approval: PendingApproval, *, store, callbacks, now: int) -> Pending
         if not task_gone(exc):
             logger.warning("callback not delivered, kept for the next click",
                            extra={"approvalId": approval_id, "error": message})
+            _count("CallbacksNotDelivered")
             raise NotDeliveredYet(approval, message) from None
         # The execution ended (timed out, stopped) before the click arrived: the decision stands, unheard.
         logger.warning("callback refused", extra={"approvalId": approval_id, "error": message})
+        _count("CallbacksRefused")
         store.record_callback_error(approval_id, message)
         return replace(approval, callback_error=message)
     except BotoCoreError as exc:
         logger.warning("callback not delivered, kept for the next click",
                        extra={"approvalId": approval_id, "error": repr(exc)})
+        _count("CallbacksNotDelivered")
         raise NotDeliveredYet(approval, type(exc).__name__) from None
     store.record_delivered(approval_id, now)
+    _count("ApprovalDecisionsDelivered")
     return replace(approval, delivered_at=now)
+
+
+def _count(event: str) -> None:
+    """One CloudWatch metric per event of an approval, published by the handler's @metrics.log_metrics."""
+    metrics.add_metric(name=event, unit=MetricUnit.Count, value=1)
 
 
 def status(approval: PendingApproval, now: int) -> dict:

@@ -11,9 +11,9 @@ def _rejected(exc: flows.LinkRejected) -> dict:
     return html_response(exc.status, pages.error_page(exc.title, exc.message))
 
 
+# Opening a link decides nothing and counts nothing: no @metrics.log_metrics (it would publish an empty set).
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def show(event, context):
     approval_id = path_param(event, "approvalId")
     action, sig = query_param(event, "action"), query_param(event, "sig")
