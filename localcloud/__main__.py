@@ -6,7 +6,7 @@ import sys
 import threading
 import time
 
-from localcloud.cloud import LocalCloud, PortInUse, Settings
+from localcloud.cloud import LocalCloud, NotReady, Settings
 
 
 def up(args) -> int:
@@ -19,7 +19,8 @@ def up(args) -> int:
     started = time.monotonic()
     try:
         cloud.start()
-    except PortInUse as exc:
+    except NotReady as exc:
+        # One line that says what to do; a traceback would bury it.
         print(f"localcloud: {exc}", file=sys.stderr)
         return 2
     except BaseException:

@@ -7,7 +7,6 @@ the next wave's serverless.yml files read; then the Lambda runtime, the state ma
 import json
 import logging
 import os
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ import boto3
 from botocore.config import Config
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from localcloud import stepfunctions
+from localcloud import preflight, stepfunctions
 from localcloud.apigateway.rest_api import ApiGateway
 from localcloud.cloudformation.provisioner import provision
 from localcloud.cloudformation.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
@@ -40,6 +39,7 @@ from localcloud.lambda_.event_source_mappings import EventSourceMappings, queue_
 from localcloud.lambda_.hot_reload import CodeWatcher
 from localcloud.lambda_.permissions import ResourcePolicies, invoker
 from localcloud.lambda_.runtime import FunctionSpec, LambdaRuntime, default_base_env
+from localcloud.preflight import NotReady, PortInUse  # noqa: F401 (what callers catch)
 from localcloud.rds.part import RdsSnapshots
 from localcloud.serverless import services
 from localcloud.serverless.layer import build as build_layer
@@ -57,10 +57,6 @@ LAMBDA_RUNTIME_LIBRARIES = services.REPO / ".lambda-runtime"
 # A failed Event invocation is tried again after 1 min and 2 min on AWS; on stage local after 1 s and 2 s, as the
 # local settings scale other waits down, so a retry shows within a test.
 ASYNC_RETRY_DELAYS = (1.0, 2.0)
-
-
-class PortInUse(RuntimeError):
-    pass
 
 
 def _replace_urls(value, mapping: dict[str, str]):
@@ -107,13 +103,6 @@ class _KeepAliveHandler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
 
 
-def _check_port_free(host: str, port: int) -> None:
-    with socket.socket() as probe:
-        if probe.connect_ex((host, port)) == 0:
-            raise PortInUse(f"{host}:{port} is already in use: is another `make local` running? "
-                            f"(see `ss -ltnp 'sport = :{port}'`)")
-
-
 def _fake_credentials() -> dict[str, str]:
     return {"AWS_ACCESS_KEY_ID": "localcloud", "AWS_SECRET_ACCESS_KEY": "localcloud", "AWS_SESSION_TOKEN": "",
             "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
@@ -145,8 +134,9 @@ class LocalCloud:
     # --- lifecycle ----------------------------------------------------------------------------------------------------
     def start(self) -> None:
         started = time.monotonic()
-        for port in (self.settings.edge_port, self.settings.api_port):
-            _check_port_free(self.settings.host, port)
+        preflight.check(self.settings.host, {"--edge-port": self.settings.edge_port,
+                                             "--api-port": self.settings.api_port,
+                                             "--mqtt-port": self.settings.mqtt_port})
         # moto's engine sends its own AWS calls to localhost:$MOTO_PORT: make that this edge.
         os.environ["MOTO_PORT"] = str(self.settings.edge_port)
         os.environ.update(_fake_credentials())
