@@ -2,10 +2,11 @@
 
     python -m localcloud executions [--status RUNNING] [--state-machine NAME]   a table, newest first
     python -m localcloud watch <executionArn>          states entered/exited as they happen; exit 0 on SUCCEEDED
+    python -m localcloud logs [function] [--follow]    the Lambda logs the quiet terminal does not show
     python -m localcloud faults add --service states --operation SendTaskSuccess --error ThrottlingException --count 1
     python -m localcloud faults list | clear [--id fault-1]    the fault rules (localcloud/faults/)
 
-`add_subcommands(subparsers)` adds both to the argparse parser of localcloud/__main__.py; `python -m localcloud.cli`
+`add_subcommands(subparsers)` adds them to the argparse parser of localcloud/__main__.py; `python -m localcloud.cli`
 runs them on their own.
 """
 import argparse
@@ -13,10 +14,12 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import boto3
 from botocore.config import Config
 
+from localcloud import logs as cloud_logs
 from localcloud.console import graph, progress
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
@@ -100,6 +103,24 @@ def _event_line(event: dict, runs: dict, done: int, total: int) -> str | None:
     return None
 
 
+def lambda_logs(args, out=sys.stdout) -> int:
+    """The Lambda lines of the running cloud's log file (of functions whose name holds args.function)."""
+    port = int(os.environ.get("AWS_ENDPOINT_URL", DEFAULT_ENDPOINT).rstrip("/").rsplit(":", 1)[-1])
+    log_file = Path(args.log_file) if args.log_file else cloud_logs.default_log_file(port)
+    if not log_file.exists():
+        print(f"no log file at {log_file}: is the local cloud running (with --edge-port {port})?", file=sys.stderr)
+        return 1
+    shown = 0
+    while True:
+        found = cloud_logs.lambda_lines(log_file, args.function)
+        for line in found[shown:]:
+            print(line, file=out, flush=True)
+        shown = len(found)
+        if not args.follow:
+            return 0
+        time.sleep(0.5)
+
+
 def faults(args, out=sys.stdout) -> int:
     """Add, list or clear fault rules through the cloud's /_localcloud/faults API."""
     import requests
@@ -129,6 +150,11 @@ def add_subcommands(subparsers) -> None:
     watching.add_argument("execution_arn")
     watching.add_argument("--interval", type=float, default=0.5, help="seconds between polls")
     watching.set_defaults(func=watch)
+    logging_ = subparsers.add_parser("logs", help="the Lambda logs of the running cloud (all, or one function's)")
+    logging_.add_argument("function", nargs="?", default="", help="a fragment of the function's name")
+    logging_.add_argument("-f", "--follow", action="store_true", help="keep printing new lines (Ctrl-C stops)")
+    logging_.add_argument("--log-file", help="default: the cloud's at AWS_ENDPOINT_URL's port")
+    logging_.set_defaults(func=lambda_logs)
     faulting = subparsers.add_parser("faults", help="fail or slow chosen AWS calls (add, list, clear)")
     faulting.add_argument("action", choices=("add", "list", "clear"))
     faulting.add_argument("--service", help="IAM service prefix: states, dynamodb, sqs, lambda, ses, ...")

@@ -17,6 +17,7 @@ from botocore.config import Config
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from localcloud import preflight, stepfunctions
+from localcloud.logs import lambda_log_sink
 from localcloud.apigateway.rest_api import ApiGateway
 from localcloud.cloudformation.provisioner import provision
 from localcloud.cloudformation.stack import ACCOUNT, API_BASE, EDGE_BASE, REGION, ServiceStack
@@ -48,6 +49,7 @@ from localcloud.ses.mailbox import SesInbox
 from localcloud.sns.moto_gaps import fifo_publish_requires_a_group_as_aws
 from localcloud.sqs.moto_gaps import send_message_requires_a_body, serialize_queue_changes
 from localcloud.stepfunctions.activities import Activities
+from localcloud.stepfunctions.workflow_log import WorkflowLog
 from localcloud.xray.daemon import XRayDaemon
 
 log = logging.getLogger("localcloud")
@@ -165,7 +167,8 @@ class LocalCloud:
         self.xray.start()
         self.runtime = LambdaRuntime(self._function_specs(), runtime_dir=LAMBDA_RUNTIME_LIBRARIES,
                                      base_env=self._lambda_base_env(), xray=self.xray,
-                                     retry_delays=ASYNC_RETRY_DELAYS, deliver=self._deliver_invocation_record)
+                                     retry_delays=ASYNC_RETRY_DELAYS, deliver=self._deliver_invocation_record,
+                                     log_sink=lambda_log_sink)
         self.parts["lambda"] = "running"
 
         self.parts["stepfunctions"] = "starting"
@@ -178,7 +181,7 @@ class LocalCloud:
         self._serve("apigateway", self.api, self.settings.api_port)
         events = EventBridge()
         self._extensions += [ConsolePart(), events, RdsSnapshots(emit=events.put), Activities(),
-                             EventSourceMappings(), MqttPart(), FaultInjection()]
+                             EventSourceMappings(), MqttPart(), FaultInjection(), WorkflowLog()]
         for extension in self._extensions:
             self.parts[extension.name] = "starting"
             extension.start(self)

@@ -29,6 +29,20 @@ def test_order_is_recorded_prepared_by_the_consumer_and_announced(cloud):
     assert cloud.states_entered(arn) == ["RecordOrder", "PrepareOrder", "AnnounceOrder", "Done"]
 
 
+def test_the_cloud_logs_one_line_per_workflow_event_of_an_order_started_waiting_ended(cloud):
+    arn = start(cloud, {"item": "tea", "quantity": 1000})
+    assert cloud.wait_for_execution(arn)["status"] == "FAILED"
+    run = "/".join(arn.split(":")[-2:])   # <state machine>/<execution>
+
+    cloud.wait_for_log_line(f"▶ {run} started")
+    waiting = cloud.wait_for_log_line(f"… {run}: ", "waits for")
+    ended = cloud.wait_for_log_line(f"✘ {run} FAILED")
+
+    assert "PrepareOrder waits for a callback (its task token went to queue waitflows-queue-callback-local-orders)" \
+        in waiting
+    assert ": OrderRejected (" in ended
+
+
 def test_rejected_order_fails_with_its_own_error(cloud):
     execution = cloud.wait_for_execution(start(cloud, {"item": "tea", "quantity": 1000}))
     assert (execution["status"], execution.get("error")) == ("FAILED", "OrderRejected")

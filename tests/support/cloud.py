@@ -110,13 +110,16 @@ def _wait_healthy(process: subprocess.Popen, cloud: Cloud, timeout: float) -> No
 @contextmanager
 def running_cloud(repo: Path, log_path: Path, *, edge_port: int, api_port: int, mqtt_port: int,
                   args: tuple[str, ...] = (), env: dict | None = None, timeout: float = 120) -> Iterator[Cloud]:
-    """`python -m localcloud` run from `repo` until the block ends, then stopped as Ctrl-C stops it."""
+    """`python -m localcloud -v` run from `repo` until the block ends, then stopped as Ctrl-C stops it.
+
+    -v: every line (the Lambdas' too) reaches `log_path`, which tests search; the quiet default shows only
+    workflow events."""
     import os
 
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "localcloud", "--edge-port", str(edge_port),
-                                    "--api-port", str(api_port), "--mqtt-port", str(mqtt_port), *args], cwd=repo,
+                                    "--api-port", str(api_port), "--mqtt-port", str(mqtt_port), "-v", *args], cwd=repo,
                                    stdout=log, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     cloud = Cloud(edge_port, api_port, mqtt_port, log_path)
