@@ -96,7 +96,7 @@ def test_given_a_bad_body_when_it_is_posted_then_400_naming_the_problem_and_no_c
     status, body = post(third_party, double, raw=raw)
 
     assert status == 400
-    assert problem in body["message"]
+    assert list(body) == ["message"] and problem in body["message"]
     assert sfn_calls.calls == []
 
 
