@@ -16,9 +16,13 @@ def get_status(approval, approval_id, action, sig):
     return response["statusCode"], json.loads(response["body"])
 
 
-def post_decision(approval, approval_id, action, sig):
+def post_decision_response(approval, approval_id, action, sig) -> dict:
     event = approval_event("apigw-post-approval-decision", approval_id, action, sig)
-    response = approval.post_decision(event, approval.context("postApprovalDecision"))
+    return approval.post_decision(event, approval.context("postApprovalDecision"))
+
+
+def post_decision(approval, approval_id, action, sig):
+    response = post_decision_response(approval, approval_id, action, sig)
     return response["statusCode"], json.loads(response["body"])
 
 
@@ -160,9 +164,10 @@ def test_given_step_functions_is_unavailable_when_reject_is_posted_then_503_and_
     link = found["reject"]
     approval.callbacks.refuse_with("ServiceUnavailable", "Service Unavailable")
 
-    status, body = post_decision(approval, link.approval_id, link.action, link.sig)
+    response = post_decision_response(approval, link.approval_id, link.action, link.sig)
 
-    assert status == 503
+    body = json.loads(response["body"])
+    assert response["statusCode"] == 503 and response["multiValueHeaders"]["Retry-After"] == ["30"]
     assert body["status"] == "rejected" and body["delivered"] is False
     assert "post again" in body["message"]
     approval.callbacks.accept_again()

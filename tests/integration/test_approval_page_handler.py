@@ -27,6 +27,13 @@ def submit(approval, link: Link, **changes):
     return approval.submit(event, approval.context("submitApproval"))
 
 
+def headers(response: dict) -> dict[str, str]:
+    """A Lambda proxy response's headers, single- or multi-valued (API Gateway merges both)."""
+    merged = dict(response.get("headers") or {})
+    merged.update({name: ", ".join(values) for name, values in (response.get("multiValueHeaders") or {}).items()})
+    return merged
+
+
 def request_expired(approval, monkeypatch):
     """An approval requested two hours ago with a one-hour timeout."""
     two_hours_ago = time.time() - 7200
@@ -43,7 +50,7 @@ def test_given_an_approve_link_when_it_is_opened_then_the_page_asks_to_confirm_w
     response = show(approval, found["approve"])
 
     assert response["statusCode"] == 200
-    assert response["headers"]["Content-Type"].startswith("text/html")
+    assert headers(response)["Content-Type"].startswith("text/html")
     page = response["body"]
     assert '<form method="post"' in page
     assert f'name="sig" value="{found["approve"].sig}"' in page
@@ -66,11 +73,11 @@ def test_given_an_approve_link_when_it_is_opened_then_nothing_changes_and_nobody
 def test_when_the_page_is_served_then_it_is_kept_out_of_caches_referrers_and_frames(approval):
     _, found = approval.request()
 
-    headers = show(approval, found["approve"])["headers"]
+    served = headers(show(approval, found["approve"]))
 
-    assert headers["Cache-Control"] == "no-store"
-    assert headers["Referrer-Policy"] == "no-referrer"
-    assert headers["X-Frame-Options"] == "DENY"
+    assert served["Cache-Control"] == "no-store"
+    assert served["Referrer-Policy"] == "no-referrer"
+    assert served["X-Frame-Options"] == "DENY"
 
 
 @pytest.mark.parametrize("tamper", [
@@ -220,7 +227,7 @@ def test_given_step_functions_throttles_the_callback_when_approve_is_pressed_the
 
     throttled = submit(approval, found["approve"])
 
-    assert throttled["statusCode"] == 503 and throttled["headers"]["Retry-After"] == "30"
+    assert throttled["statusCode"] == 503 and headers(throttled)["Retry-After"] == "30"
     assert "Your decision is recorded" in throttled["body"] and "approved" in throttled["body"]
     item = approval.item(result["approvalId"])
     assert item["decision"] == "approved" and "deliveredAt" not in item and "callbackError" not in item
