@@ -6,6 +6,9 @@ Handlers stack the decorators in one fixed order:
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event, context): ...
+
+@metrics.log_metrics only on a handler that publishes a metric on each of its paths: on one that published none,
+powertools warns "No application metrics to publish" (the handler tests turn that warning into an error).
 """
 from aws_lambda_powertools import Logger, Metrics, Tracer
 

@@ -9,8 +9,12 @@ from lambda_shared.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event, context):
-    dispatched = flows.dispatch(event, store=container.store, publisher=container.publisher,
-                                heartbeat_seconds=container.HEARTBEAT_SECONDS, now=clock.now_iso(),
-                                now_epoch=clock.now_epoch())
+    try:
+        dispatched = flows.dispatch(event, store=container.store, publisher=container.publisher,
+                                    heartbeat_seconds=container.HEARTBEAT_SECONDS, now=clock.now_iso(),
+                                    now_epoch=clock.now_epoch())
+    except flows.DispatchFailed:
+        metrics.add_metric(name="DispatchFailures", unit=MetricUnit.Count, value=1)
+        raise
     metrics.add_metric(name="JobsDispatched", unit=MetricUnit.Count, value=1)
     return dispatched
