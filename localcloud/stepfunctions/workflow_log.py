@@ -56,8 +56,8 @@ def describe(event: dict, *, run: str, state: str | None, seconds: float | None 
         details = event.get(details_key, {}) if details_key else {}
         error = details.get("error")
         cause = (details.get("cause") or "").replace("\n", " ")
-        why = f": {error}" + (f" ({cause[:_CAUSE_SHOWN]}{'…' if len(cause) > _CAUSE_SHOWN else ''})" if cause else "") \
-            if error else ""
+        shown = cause[:_CAUSE_SHOWN] + ("…" if len(cause) > _CAUSE_SHOWN else "")
+        why = (f": {error}" + (f" ({shown})" if cause else "")) if error else ""
         return f"{mark} {run} {status}{took}{why}"
     return None
 

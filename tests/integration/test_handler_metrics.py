@@ -86,7 +86,7 @@ def test_given_a_bad_body_when_a_decision_is_posted_then_a_bad_request_is_counte
     event = with_body(approval_event("apigw-post-approval-decision", result["approvalId"]), "not json")
 
     assert approval.post_decision(event, approval.context("postApprovalDecision"))["statusCode"] == 400
-    assert metrics_published() == {"BadDecisionRequests": 1}
+    assert metrics_published() == {"BadRequests": 1}
 
 
 # --- orders (queue-callback) ---------------------------------------------------------------------------------------
@@ -108,7 +108,7 @@ def test_given_a_redelivered_message_of_a_settled_task_then_callbacks_refused_is
 
 # --- the third party -----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("payload, metric", [({"number": 2}, "NumbersDoubled"), ({"number": 500}, "NumbersRefused"),
-                                             ({"number": "2"}, "BadDoubleRequests")])
+                                             ({"number": "2"}, "BadRequests")])
 def test_each_answer_of_the_double_api_is_counted(third_party, sfn_calls, metrics_published, payload, metric):
     post(third_party, third_party.load("double"), {**payload, "taskToken": new_task_token()})
 

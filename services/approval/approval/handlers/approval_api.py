@@ -1,25 +1,19 @@
 """The same decision for programs: JSON in, JSON out, authorised by the signature of the emailed link.
 
-Both routes on one powertools APIGatewayRestResolver; each is its own function in serverless.yml (its own role),
-and each function's handler resolves the event API Gateway sent it. Every refusal answers {"message": ...}.
+Both routes on one powertools APIGatewayRestResolver (lambda_shared.rest_api); each is its own function in
+serverless.yml (its own role), and each function's handler resolves the event API Gateway sent it. Every refusal
+answers {"message": ...}.
 """
 import time
-
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.metrics import MetricUnit
 
 from approval import container, flows
 from approval.logic import links
 from approval.logic.approvals import decision_for
-from lambda_shared.http import BadRequest, error_response, json_body, json_response
+from lambda_shared.http import BadRequest, json_body
 from lambda_shared.observability import logger, metrics, tracer
+from lambda_shared.rest_api import error_answer, json_answer, resolver
 
-app = APIGatewayRestResolver()
-
-
-def _answer(response: dict) -> Response:
-    return Response(status_code=response["statusCode"], content_type=content_types.APPLICATION_JSON,
-                    body=response["body"], headers=response["headers"])
+app = resolver()
 
 
 @app.get("/api/approvals/<approval_id>")
@@ -28,7 +22,7 @@ def read_status(approval_id: str):
     query = app.current_event.get_query_string_value
     approval = flows.open_link(approval_id, query("action", ""), query("sig", ""), store=container.store,
                                link_key=container.link_key())
-    return _answer(json_response(200, flows.status(approval, int(time.time()))))
+    return json_answer(200, flows.status(approval, int(time.time())))
 
 
 @app.post("/api/approvals/<approval_id>/decision")
@@ -45,28 +39,20 @@ def decide(approval_id: str):
     result = flows.status(approval, int(time.time()))
     if not just_now and approval.decision != decision_for(action):
         # Asked for the opposite of what was recorded: say so, change nothing.
-        return _answer(error_response(409, f"this request was already {approval.decision}", result))
-    return _answer(json_response(200, result))
-
-
-@app.exception_handler(BadRequest)
-def bad_request(exc: BadRequest):
-    metrics.add_metric(name="BadDecisionRequests", unit=MetricUnit.Count, value=1)
-    return _answer(error_response(400, str(exc)))
+        return error_answer(409, f"this request was already {approval.decision}", result)
+    return json_answer(200, result)
 
 
 @app.exception_handler(flows.LinkRejected)
 def link_rejected(exc: flows.LinkRejected):
-    return _answer(error_response(exc.status, exc.message))
+    return error_answer(exc.status, exc.message)
 
 
 @app.exception_handler(flows.NotDeliveredYet)
 def not_delivered_yet(exc: flows.NotDeliveredYet):
-    response = error_response(503, f"the decision is recorded ({exc.approval.decision}) but the workflow could "
-                                   f"not be told yet ({exc.reason}): post again to deliver it",
-                              flows.status(exc.approval, int(time.time())))
-    response["headers"]["Retry-After"] = "30"
-    return _answer(response)
+    return error_answer(503, f"the decision is recorded ({exc.approval.decision}) but the workflow could not be "
+                             f"told yet ({exc.reason}): post again to deliver it",
+                        flows.status(exc.approval, int(time.time())), headers={"Retry-After": "30"})
 
 
 # Reading changes nothing and counts nothing: no @metrics.log_metrics (it would publish an empty set).

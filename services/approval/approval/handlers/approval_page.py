@@ -1,23 +1,17 @@
 """The page behind an email link. GET shows the request and one button; only the button's POST decides.
 
-Both routes on one powertools APIGatewayRestResolver; each is its own function in serverless.yml (its own role),
-and each function's handler resolves the event API Gateway sent it.
+Both routes on one powertools APIGatewayRestResolver (lambda_shared.rest_api); each is its own function in
+serverless.yml (its own role), and each function's handler resolves the event API Gateway sent it.
 """
 import time
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-
 from approval import container, flows
 from approval.logic import pages
-from lambda_shared.http import form_body, html_response
+from lambda_shared.http import form_body
 from lambda_shared.observability import logger, metrics, tracer
+from lambda_shared.rest_api import html_answer, resolver
 
-app = APIGatewayRestResolver()
-
-
-def _page(status: int, html: str) -> Response:
-    response = html_response(status, html)
-    return Response(status_code=status, body=response["body"], headers=response["headers"])
+app = resolver()
 
 
 @app.get("/approvals/<approval_id>")
@@ -27,13 +21,13 @@ def open_page(approval_id: str):
     approval = flows.open_link(approval_id, action, sig, store=container.store, link_key=container.link_key())
     if approval.awaits_delivery:
         # Only the POST changes anything: its button delivers the decision recorded, whichever link this is.
-        return _page(200, pages.deliver_page(approval, action, sig, form_action=approval_id))
+        return html_answer(200, pages.deliver_page(approval, action, sig, form_action=approval_id))
     if approval.decision:
-        return _page(200, pages.decided_page(approval, just_now=False))
+        return html_answer(200, pages.decided_page(approval, just_now=False))
     if approval.is_expired(int(time.time())):
         raise flows.expired(approval)
     # The form posts back to the page itself; relative, so it works behind any stage or local prefix.
-    return _page(200, pages.confirm_page(approval, action, sig, form_action=approval_id))
+    return html_answer(200, pages.confirm_page(approval, action, sig, form_action=approval_id))
 
 
 @app.post("/approvals/<approval_id>")
@@ -42,19 +36,17 @@ def press_button(approval_id: str):
     approval, just_now = flows.decide(approval_id, form.get("action", ""), form.get("sig", ""),
                                       store=container.store, link_key=container.link_key(),
                                       callbacks=container.callbacks, now=int(time.time()))
-    return _page(200, pages.decided_page(approval, just_now=just_now))
+    return html_answer(200, pages.decided_page(approval, just_now=just_now))
 
 
 @app.exception_handler(flows.LinkRejected)
 def link_rejected(exc: flows.LinkRejected):
-    return _page(exc.status, pages.error_page(exc.title, exc.message))
+    return html_answer(exc.status, pages.error_page(exc.title, exc.message))
 
 
 @app.exception_handler(flows.NotDeliveredYet)
 def not_delivered_yet(exc: flows.NotDeliveredYet):
-    page = _page(503, pages.not_delivered_page(exc.approval))
-    page.headers["Retry-After"] = "30"
-    return page
+    return html_answer(503, pages.not_delivered_page(exc.approval), headers={"Retry-After": "30"})
 
 
 # Opening a link decides nothing and counts nothing: no @metrics.log_metrics (it would publish an empty set).
