@@ -76,3 +76,22 @@ def test_the_lambda_lines_of_one_function_come_back_as_it_wrote_them(configured)
 
 def test_each_edge_port_has_its_own_file():
     assert logs.default_log_file(4566) != logs.default_log_file(4600)
+
+
+def test_the_logs_command_prints_the_lambda_lines_of_the_cloud_at_aws_endpoint_url(configured, monkeypatch):
+    import argparse
+    import io
+
+    from localcloud import cli
+
+    log_file = configured(0)
+    emit_one_of_each()
+    monkeypatch.setattr(logs, "default_log_file", lambda port: log_file if port == 4610 else None)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4610")
+    out = io.StringIO()
+
+    code = cli.lambda_logs(argparse.Namespace(function="pollOrder", follow=False, log_file=None), out=out)
+
+    assert code == 0
+    assert out.getvalue() == ('[waitflows-queue-callback-local-pollOrderActivity] {"message": "activity poll '
+                              'ended"}\n')
