@@ -4,6 +4,8 @@
     python -m localcloud watch <executionArn>          states entered/exited as they happen; exit 0 on SUCCEEDED
     python -m localcloud logs [function] [--follow]    the Lambda logs the quiet terminal does not show
     python -m localcloud faults add --service states --operation SendTaskSuccess --error ThrottlingException --count 1
+    python -m localcloud faults add --kind mqtt-drop --topic 'tenants/+/results' --count 1   (or mqtt-delay,
+                                 mqtt-disconnect --client-id, lambda-kill / lambda-timeout --function)
     python -m localcloud faults list | clear [--id fault-1]    the fault rules (localcloud/faults/)
 
 `add_subcommands(subparsers)` adds them to the argparse parser of localcloud/__main__.py; `python -m localcloud.cli`
@@ -128,9 +130,11 @@ def faults(args, out=sys.stdout) -> int:
     url = os.environ.get("AWS_ENDPOINT_URL", DEFAULT_ENDPOINT).rstrip("/") + "/_localcloud/faults"
     if args.action == "add":
         rule = {name: value for name, value in (
-            ("service", args.service), ("operation", args.operation), ("resource", args.resource),
-            ("error", args.error), ("status", args.status), ("message", args.message),
-            ("latency_ms", args.latency_ms), ("count", args.count), ("probability", args.probability))
+            ("kind", args.kind), ("service", args.service), ("operation", args.operation),
+            ("resource", args.resource), ("error", args.error), ("status", args.status), ("message", args.message),
+            ("latency_ms", args.latency_ms), ("topic", args.topic), ("client_id", args.client_id),
+            ("function", args.function), ("after_ms", args.after_ms), ("count", args.count),
+            ("probability", args.probability))
             if value is not None}
         answer = requests.post(url, json=rule, timeout=10)
     elif args.action == "clear":
@@ -157,6 +161,8 @@ def add_subcommands(subparsers) -> None:
     logging_.set_defaults(func=lambda_logs)
     faulting = subparsers.add_parser("faults", help="fail or slow chosen AWS calls (add, list, clear)")
     faulting.add_argument("action", choices=("add", "list", "clear"))
+    faulting.add_argument("--kind", help="aws (default), mqtt-drop, mqtt-delay, mqtt-disconnect, lambda-kill, "
+                                         "lambda-timeout")
     faulting.add_argument("--service", help="IAM service prefix: states, dynamodb, sqs, lambda, ses, ...")
     faulting.add_argument("--operation", help="e.g. SendTaskSuccess, PutItem (default: every operation)")
     faulting.add_argument("--resource", help="a fragment of the resource's ARN (default: any)")
@@ -164,6 +170,10 @@ def add_subcommands(subparsers) -> None:
     faulting.add_argument("--status", type=int, help="HTTP status of the error (default 400)")
     faulting.add_argument("--message")
     faulting.add_argument("--latency-ms", type=int, dest="latency_ms")
+    faulting.add_argument("--topic", help="mqtt-drop, mqtt-delay: an MQTT topic filter, e.g. tenants/+/results")
+    faulting.add_argument("--client-id", dest="client_id", help="mqtt-*: the MQTT client id (a tenant's thing name)")
+    faulting.add_argument("--function", help="lambda-*: a fragment of the function's name")
+    faulting.add_argument("--after-ms", type=int, dest="after_ms", help="lambda-*: how long the handler runs first")
     faulting.add_argument("--count", type=int, help="fail this many matching calls (default: all while it stands)")
     faulting.add_argument("--probability", type=float)
     faulting.add_argument("--id", help="with clear: only this rule")

@@ -227,6 +227,10 @@ class LocalCloud:
                             aws_session_token=session.session_token,
                             config=Config(retries={"mode": "standard", "max_attempts": 3}))
 
+    def extension(self, name: str):
+        """The started part of that name (mqtt, events...), or None."""
+        return next((extension for extension in self._extensions if extension.name == name), None)
+
     def add_extension(self, extension) -> None:
         """A part started after the core, besides the services' own parts (tests add their own)."""
         self._extensions.append(extension)

@@ -8,7 +8,9 @@ Per connection:
    certificate id is the SHA-256 of its DER) with status ACTIVE, or the connection ends before any MQTT byte;
 3. every packet is decided by localcloud/iot/session.py against the policies attached to that certificate at that
    moment (what is refused and how is documented there); the CONNECT reaches mosquitto with the gateway's own login;
-4. otherwise bytes are forwarded as they came: packets are framed, and only CONNECT, PUBLISH and SUBSCRIBE are read.
+4. otherwise bytes are forwarded as they came: packets are framed, and only CONNECT, PUBLISH and SUBSCRIBE are read;
+5. fault injection (localcloud/faults/), when rules stand: a PUBLISH either way may be dropped (after it was
+   acknowledged to its sender) or delayed, and a client's connection cut (`faults`, `cut`).
 
 One asyncio loop in one thread serves every connection (the per-connection cost is a TLS session, two small
 buffers and a dict lookup per packet). TCP_NODELAY on both sides: small MQTT packets must not wait for delayed ACKs.
@@ -66,6 +68,9 @@ class IotGateway:
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task] = set()
+        self._clients: dict[str, set[asyncio.StreamWriter]] = {}   # connected client id -> its device connections
+        # localcloud/faults/part.py: mqtt_message(topic, client_id) -> None or a drop/delay rule; mqtt_connect(id).
+        self.faults = None
 
     @property
     def endpoint(self) -> str:
@@ -111,6 +116,16 @@ class IotGateway:
         loop.call_soon_threadsafe(loop.stop)
         self._thread.join(timeout=START_TIMEOUT)
         loop.close()
+
+    def cut(self, client_id: str) -> None:
+        """Cut the connections of this client now, as far as the fault rules say (any thread)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._cut, client_id)
+
+    def _cut(self, client_id: str) -> None:
+        for writer in list(self._clients.get(client_id, ())):
+            if self.faults is not None and self.faults.mqtt_connect(client_id):
+                writer.transport.abort()
 
     async def _shutdown(self) -> None:
         self._server.close()
@@ -163,13 +178,21 @@ class IotGateway:
         if outcome.close:
             self._refused(session, outcome.refusal)
             return
+        if self.faults is not None and self.faults.mqtt_connect(session.client_id):
+            writer.transport.abort()
+            return
         broker_reader, broker_writer = await asyncio.open_connection(*self._broker, limit=READ_SIZE)
+        connected = self._clients.setdefault(session.client_id, set())
+        connected.add(writer)
         try:
             _no_delay(broker_writer)
             broker_writer.write(outcome.to_broker)
             if self._from_client(session, packets[1:], writer, broker_writer):
                 await self._relay(session, reader, splitter, writer, broker_reader, broker_writer)
         finally:
+            connected.discard(writer)
+            if not connected and self._clients.get(session.client_id) is connected:
+                del self._clients[session.client_id]
             # Without a DISCONNECT from the device, the broker sees an unexpected loss and publishes any will.
             await _close(broker_writer)
 
@@ -216,7 +239,7 @@ class IotGateway:
                               session.client_id, outcome.refusal)
                     writer.write(b"".join(forward))
                     return
-                forward.append(outcome.to_client)
+                forward.append(self._unless_faulted(session, packet, outcome.to_client, writer, broker_writer))
                 if outcome.to_broker:
                     broker_writer.write(outcome.to_broker)
                 if outcome.refusal:
@@ -231,7 +254,7 @@ class IotGateway:
         forward = []
         for packet in packets:
             outcome = _decide(session.from_client, session, packet)
-            forward.append(outcome.to_broker)
+            forward.append(self._unless_faulted(session, packet, outcome.to_broker, broker_writer, writer))
             if outcome.to_client:
                 writer.write(outcome.to_client)
             if outcome.close:
@@ -242,6 +265,21 @@ class IotGateway:
                 log.info("IoT gateway: %s: %s", session.client_id, outcome.refusal)
         broker_writer.write(b"".join(forward))
         return True
+
+    def _unless_faulted(self, session: DeviceSession, packet: mp.Packet, passing: bytes, onward, back) -> bytes:
+        """The bytes to forward now: `passing`, or nothing when a fault rule drops the PUBLISH (acknowledged on
+        `back` at QoS 1, so its sender believes it delivered) or delays it (written on `onward` later)."""
+        if self.faults is None or packet.kind != mp.PUBLISH or not passing:
+            return passing
+        publish = mp.parse_publish(packet, session.level)
+        rule = self.faults.mqtt_message(publish.topic, session.client_id) if publish.topic else None
+        if rule is None:
+            return passing
+        if rule.kind == "mqtt-delay":
+            self._loop.call_later(rule.latency_ms / 1000, _write_unless_closed, onward, passing)
+        elif publish.qos == 1:
+            back.write(mp.puback(publish.packet_id))
+        return b""
 
     @staticmethod
     def _refused(session: DeviceSession, why: str) -> None:
@@ -254,6 +292,11 @@ def _decide(decide, session: DeviceSession, packet: mp.Packet):
         return decide(packet)
     except mp.MalformedPacket as exc:
         return session.malformed(str(exc))
+
+
+def _write_unless_closed(writer: asyncio.StreamWriter, data: bytes) -> None:
+    if not writer.transport.is_closing():
+        writer.write(data)
 
 
 async def _close(writer: asyncio.StreamWriter) -> None:

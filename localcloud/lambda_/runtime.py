@@ -278,6 +278,9 @@ class LambdaRuntime:
         self._workers: set[_Worker] = set()  # every live worker, for close()
         self._closed = False
         self._closing = threading.Event()    # wakes Event invocations waiting to retry
+        # Fault injection (localcloud/faults/): inject(function name) -> None, or a rule whose kind is lambda-kill
+        # or lambda-timeout and whose after_ms says when the invocation is cut.
+        self.inject: Callable[[str], object] | None = None
         atexit.register(self.close)
 
     def function_names(self) -> list[str]:
@@ -399,9 +402,15 @@ class LambdaRuntime:
             worker.take_logs(timeout=0)  # drop output printed between invocations
             header = {"request_id": request_id, "timeout_ms": int(spec.timeout * 1000),
                       "invoked_function_arn": worker.arn, "trace_header": trace["header"] if trace else None}
+            fault = self.inject(spec.name) if self.inject else None
             started = time.monotonic()
             try:
                 worker.send(header, payload)
+                if fault is not None:
+                    # The sandbox is cut while the handler runs: a crash, or a run past the function's timeout.
+                    time.sleep(fault.after_ms / 1000)
+                    worker.kill()
+                    raise TimeoutError if fault.kind == "lambda-timeout" else EOFError
                 reply, body = worker.receive(started + spec.timeout)
             except TimeoutError:
                 return self._fail(worker, request_id, started, "Sandbox.Timedout",
