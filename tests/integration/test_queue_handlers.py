@@ -119,6 +119,28 @@ def test_given_a_callback_step_functions_does_not_take_then_the_message_comes_ba
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
 
 
+def test_given_a_throttled_callback_then_the_message_comes_back_long_before_the_visibility_timeout(
+        queue_callback, sfn_calls):
+    # Given an order message received from the orders queue (VisibilityTimeout: at least the consumer's timeout)
+    sqs = moto_client("sqs")
+    queue_url = queue_callback.stack.resolve({"Ref": "OrdersQueue"})
+    visibility = int(sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])[
+        "Attributes"]["VisibilityTimeout"])
+    sqs.send_message(QueueUrl=queue_url,
+                     MessageBody=json.dumps(order_message(new_task_token(), {"item": "tea", "quantity": 1})))
+    received = sqs.receive_message(QueueUrl=queue_url)["Messages"][0]
+    record = {**sqs_record(received["Body"], received["MessageId"]), "receiptHandle": received["ReceiptHandle"],
+              "eventSourceARN": queue_callback.stack.resolve({"Fn::GetAtt": ["OrdersQueue", "Arn"]})}
+    # When its callback is throttled past the client's retries
+    sfn_calls.refuse_with("ThrottlingException", "Rate exceeded")
+    answer = consume(queue_callback, record)
+
+    # Then it is reported failed and received again well within the visibility timeout, to be tried again
+    assert answer == {"batchItemFailures": [{"itemIdentifier": received["MessageId"]}]}
+    again = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=min(20, visibility // 2)).get("Messages", [])
+    assert [m["MessageId"] for m in again] == [received["MessageId"]]
+
+
 # --- pollOrderActivity: the pull model's scheduled worker ---------------------------------------------------------
 class ActivityPolls:
     """GetActivityTask as Step Functions answers it (moto does not: localcloud/stepfunctions/activities.py), stubbed on the

@@ -5,8 +5,10 @@ from lambda_shared import settings
 from lambda_shared.task_callbacks import TaskCallbacks
 from order_work.activity import heartbeat_interval
 from queue_callback.adapters.activity_tasks import ActivityTasks
+from queue_callback.adapters.order_queue import OrderQueue
 
 callbacks = TaskCallbacks()
+order_queue = OrderQueue()
 
 
 @cache

@@ -22,7 +22,12 @@ class CallbackNotDelivered(Exception):
     """Step Functions did not take the answer for a reason worth another try: the message goes back to the queue."""
 
 
-def handle_record(record: SQSRecord, *, callbacks, sleep=time.sleep) -> None:
+# A message whose callback failed for a passing reason (throttling, 5xx) is received again this soon: at once, as
+# the client's own retries already backed off (lambda_shared/aws.py), and the task may not wait long.
+RETRY_SECONDS = 0
+
+
+def handle_record(record: SQSRecord, *, callbacks, queue=None, sleep=time.sleep) -> None:
     """Does the message's work and answers its token; raises to leave the message for redelivery (and the DLQ)."""
     try:
         task = parse_message(record.body or "")
@@ -51,18 +56,20 @@ def handle_record(record: SQSRecord, *, callbacks, sleep=time.sleep) -> None:
             return
         logger.warning("callback failed", extra={"task": task_ref, "error": code})
         metrics.add_metric(name="CallbacksNotDelivered", unit=MetricUnit.Count, value=1)
+        if queue is not None:
+            queue.retry_soon(record, RETRY_SECONDS)
         raise CallbackNotDelivered(code) from exc
 
 
-def consume(event: dict, *, callbacks, sleep=time.sleep, context=None) -> dict:
+def consume(event: dict, *, callbacks, queue=None, sleep=time.sleep, context=None) -> dict:
     """SQS batch with ReportBatchItemFailures: only the messages that failed come back.
 
     A batch whose every message failed is answered the same way, not raised: each message is counted against its
     own maxReceiveCount either way, and the answer says which ones failed.
     """
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    return process_partial_response(event, partial(handle_record, callbacks=callbacks, sleep=sleep), processor,
-                                    context)
+    return process_partial_response(event, partial(handle_record, callbacks=callbacks, queue=queue, sleep=sleep),
+                                    processor, context)
 
 
 def poll_activity_once(*, activity, callbacks, worker_name: str, heartbeat_every: float,
