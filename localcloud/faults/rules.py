@@ -13,8 +13,9 @@ One rule model; `kind` says what a rule does and which fields it takes:
 - `mqtt-disconnect`: the connection of `client_id` is cut (no DISCONNECT: the broker sees a lost connection), now if
   it is connected and at its next connects while the rule stands;
 - `lambda-kill`, `lambda-timeout`: an invocation of a function whose name holds `function` is cut `after_ms` into
-  its run: its worker process is SIGKILLed and Lambda reports Runtime.ExitError, or Sandbox.Timedout ("Task timed out
-  after N seconds"), as for a function that ran past its timeout.
+  its run (0: before its handler sees the event; more: while it runs, or after it did its work): its worker process
+  is SIGKILLed and Lambda reports Runtime.ExitError, or Sandbox.Timedout ("Task timed out after N seconds"), as for
+  a function that ran past its timeout.
 
 Every kind fails the next `count` matching events (or a `probability` of them, or all while it stands). Plain
 Python: the edge, the IoT gateway and the Lambda runtime ask `match(...)` for every event of theirs.

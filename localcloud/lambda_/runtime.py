@@ -405,12 +405,15 @@ class LambdaRuntime:
             fault = self.inject(spec.name) if self.inject else None
             started = time.monotonic()
             try:
-                worker.send(header, payload)
+                if fault is not None and fault.after_ms:
+                    worker.send(header, payload)
+                    time.sleep(fault.after_ms / 1000)    # the handler runs meanwhile
                 if fault is not None:
-                    # The sandbox is cut while the handler runs: a crash, or a run past the function's timeout.
-                    time.sleep(fault.after_ms / 1000)
+                    # The sandbox is cut (before its handler saw the event, with after_ms 0): a crash, or a run
+                    # past the function's timeout.
                     worker.kill()
                     raise TimeoutError if fault.kind == "lambda-timeout" else EOFError
+                worker.send(header, payload)
                 reply, body = worker.receive(started + spec.timeout)
             except TimeoutError:
                 return self._fail(worker, request_id, started, "Sandbox.Timedout",
