@@ -168,6 +168,29 @@ def test_given_the_network_fails_the_callback_then_the_claim_is_released_for_a_r
     assert result(event, iot.context("reportResult")) == {"outcome": "succeeded"}
 
 
+def test_given_an_invocation_died_after_recording_the_result_then_its_retry_delivers_the_recorded_one(
+        iot, sfn_calls):
+    # Given a result recorded by an invocation that died before Step Functions heard it (killed, timed out)
+    token = dispatch(iot)
+    result = load(iot, "reportResult")
+    store = iot.module("reportResult").container.store
+    from iot_callback.logic.jobs import Report
+    store.claim_report(Report(job_id="job-1", tenant="tenant1", status="succeeded", result=57), "2026-01-01T00:00Z")
+    assert sfn_calls.calls == []
+
+    # When Lambda retries the message (or a duplicate arrives, with another result)
+    outcome = result({"jobId": "job-1", "fromTenant": "tenant1", "status": "succeeded", "result": 999},
+                     iot.context("reportResult"))
+
+    # Then the recorded first result is delivered, once; a later duplicate has nothing left to do
+    assert outcome == {"outcome": "succeeded"}
+    (success,) = sfn_calls.successes
+    assert success["taskToken"] == token and json.loads(success["output"]) == {"jobId": "job-1", "result": 57}
+    assert result({"jobId": "job-1", "fromTenant": "tenant1", "status": "succeeded", "result": 57},
+                  iot.context("reportResult")) == {"outcome": "duplicate"}
+    assert len(sfn_calls.successes) == 1
+
+
 def test_a_heartbeat_sends_task_heartbeat_with_the_stored_token(iot, sfn_calls):
     token = dispatch(iot)
 

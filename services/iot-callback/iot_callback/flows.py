@@ -89,7 +89,7 @@ def dispatch(payload: dict, *, store, publisher, heartbeat_seconds: int, now: st
 # --- the worker's reports (IoT topic rules) ------------------------------------------------------------------------
 def report_result(event: dict, *, store, callbacks, now: str) -> str:
     """tenants/<tenant>/results -> SendTaskSuccess / SendTaskFailure, once per job whatever arrives twice."""
-    refused = False
+    refused = claimed_here = False
     try:
         report = Report.from_event(event)
     except InvalidMessage as exc:
@@ -103,13 +103,20 @@ def report_result(event: dict, *, store, callbacks, now: str) -> str:
     try:
         job = store.get_for_tenant(report.job_id, report.tenant)
         store.claim_report(report, now)
+        claimed_here = True
     except NotTheTenantsJob:
         logger.warning("result for an unknown job", extra={"jobId": event.get("jobId"),
                                                             "tenant": event.get("fromTenant")})
         return "unknown-job"
     except AlreadyReported:
         logger.info("duplicate result ignored", extra={"jobId": report.job_id})
-        return "duplicate"
+        job = store.get(report.job_id)
+        if job is None or job.delivered_at or not job.reported:
+            return "duplicate"
+        # The invocation that recorded the first report died before Step Functions heard it (killed, timed out
+        # mid-callback): that first report, not this one, is delivered now.
+        logger.warning("recorded result not delivered yet: delivering it", extra={"jobId": report.job_id})
+        report = job.recorded_report()
     try:
         if report.status == jobs.SUCCEEDED:
             callbacks.succeed(job.task_token, report.task_output())
@@ -121,14 +128,18 @@ def report_result(event: dict, *, store, callbacks, now: str) -> str:
             logger.info("result arrived after the task ended", extra={"jobId": report.job_id,
                                                                       "error": error_code(exc)})
             return "task-over"
-        # Throttled or unavailable beyond the client's retries: let the message be retried, with the claim undone.
-        store.release_report(report.job_id)
+        # Throttled or unavailable beyond the client's retries: let the message be retried, with the claim undone
+        # (only our own: another invocation's claim may be on its way to Step Functions).
+        if claimed_here:
+            store.release_report(report.job_id)
         raise
     except BotoCoreError:
         # The network, not Step Functions, failed (a timeout, a reset): the same, or the claim would stay taken and
         # the retried message would be dropped as a duplicate while the task waits for its timeout.
-        store.release_report(report.job_id)
+        if claimed_here:
+            store.release_report(report.job_id)
         raise
+    store.mark_delivered(report.job_id, now)
     logger.info("job reported", extra={"jobId": report.job_id, "status": report.status})
     return "refused" if refused else report.status
 

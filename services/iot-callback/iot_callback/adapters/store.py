@@ -63,6 +63,7 @@ class JobStore(DynamoTable):
             if progress else None,
             result=json.loads(item["resultJson"]) if "resultJson" in item else None,
             error=item.get("error"), cancel_requested_at=item.get("cancelRequestedAt"),
+            delivered_at=item.get("deliveredAt"),
         )
 
     def get_for_tenant(self, job_id: str, tenant: str) -> Job:
@@ -99,6 +100,11 @@ class JobStore(DynamoTable):
             if _is_conditional_failure(exc):
                 raise AlreadyReported(report.job_id) from None
             raise
+
+    def mark_delivered(self, job_id: str, now: str) -> None:
+        """Step Functions took the final report: a duplicate from now on has nothing left to do."""
+        self._table.update_item(Key={"jobId": job_id}, UpdateExpression="SET deliveredAt = :now",
+                                ExpressionAttributeValues={":now": now})
 
     def release_report(self, job_id: str) -> None:
         """Undo claim_report when the callback could not be delivered, so a retry of the message can try again."""

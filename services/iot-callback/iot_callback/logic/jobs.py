@@ -151,10 +151,17 @@ class Job:
     result: Any = None
     error: dict | None = None         # {type, message}
     cancel_requested_at: str | None = None
+    delivered_at: str | None = None   # when Step Functions took the final report (SendTask* succeeded)
 
     @property
     def reported(self) -> bool:
         return self.status in REPORTED_STATUSES
+
+    def recorded_report(self) -> "Report":
+        """The final report as it was recorded (claim_report), to deliver it again."""
+        error = self.error or {}
+        return Report(job_id=self.job_id, tenant=self.tenant, status=self.status, result=self.result,
+                      error_type=error.get("type", ""), error_message=error.get("message", ""))
 
 
 # Execution statuses that end a job whatever the worker said (or did not say).
