@@ -174,6 +174,27 @@ def test_given_an_answer_refused_for_another_reason_then_the_worker_does_not_hid
         worker(sfn).run_once()
 
 
+def test_given_an_answer_throttled_past_the_clients_retries_then_it_is_sent_again_with_heartbeats_meanwhile():
+    class ThrottledStepFunctions(FakeStepFunctions):
+        refusals = 3
+
+        def send_task_success(self, **kwargs):
+            if self.refusals:
+                self.refusals -= 1
+                raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+                                   "ResponseMetadata": {"HTTPStatusCode": 400}}, "SendTaskSuccess")
+            super().send_task_success(**kwargs)
+
+    sfn = ThrottledStepFunctions(activity_task({"item": "tea", "quantity": 1}))
+
+    assert worker(sfn).run_once() is True
+
+    (success,) = sfn.named("SendTaskSuccess")
+    assert json.loads(success["output"])["prepared"] is True
+    assert sfn.refusals == 0 and sfn.named("SendTaskHeartbeat")
+    assert heartbeat_threads() == []
+
+
 def test_the_outcome_of_preparing_is_the_same_for_both_workers():
     outcome = prepare_activity_order(json.dumps({"orderId": "o", "order": {"item": "tea", "quantity": 2}}), TOKEN,
                                      wait=lambda seconds: None)

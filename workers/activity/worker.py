@@ -6,8 +6,8 @@ from typing import Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from lambda_shared.task_errors import task_gone
-from order_work.activity import Outcome, work_on_activity_task
+from lambda_shared.task_errors import task_gone, worth_another_try
+from order_work.activity import Heartbeat, Outcome, work_on_activity_task
 
 log = logging.getLogger("workers.activity")
 
@@ -52,13 +52,27 @@ class ActivityWorker:
             log.warning("heartbeat refused: %s", exc.response["Error"].get("Code"))
             raise
 
-    def _answer(self, token: str, outcome: Outcome) -> None:
-        try:
-            if outcome.succeeded:
-                self._sfn.send_task_success(taskToken=token, output=json.dumps(outcome.output))
-            else:
-                self._sfn.send_task_failure(taskToken=token, error=outcome.error, cause=outcome.cause)
-        except ClientError as exc:
-            if not task_gone(exc):
-                raise
-            log.warning("task already settled: %s", exc.response["Error"].get("Code"))
+    def _answer(self, token: str, outcome: Outcome, max_backoff: float = 30.0) -> None:
+        """Answer until Step Functions takes it, says the task is over, or refuses it for good. The task keeps
+        being heartbeaten meanwhile: a throttled answer must not lose the work to a heartbeat timeout."""
+        with Heartbeat(lambda: self._beat(token), every=self._heartbeat):
+            failures = 0
+            while True:
+                try:
+                    self._send(token, outcome)
+                    return
+                except ClientError as exc:
+                    if task_gone(exc):
+                        log.warning("task already settled: %s", exc.response["Error"].get("Code"))
+                        return
+                    if not worth_another_try(exc) or self.stopping.is_set():
+                        raise
+                    failures += 1
+                    log.warning("answer not taken (%s); trying again", exc.response["Error"].get("Code"))
+                self.stopping.wait(min(max_backoff, self._heartbeat * 2 ** failures))
+
+    def _send(self, token: str, outcome: Outcome) -> None:
+        if outcome.succeeded:
+            self._sfn.send_task_success(taskToken=token, output=json.dumps(outcome.output))
+        else:
+            self._sfn.send_task_failure(taskToken=token, error=outcome.error, cause=outcome.cause)

@@ -6,6 +6,7 @@ worker outside AWS alike (this module imports nothing but botocore's exception t
 from botocore.exceptions import ClientError
 
 TASK_GONE = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
+_THROTTLED = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"})
 
 
 def error_code(exc: ClientError) -> str:
@@ -15,3 +16,9 @@ def error_code(exc: ClientError) -> str:
 def task_gone(exc: ClientError) -> bool:
     """Did Step Functions refuse the callback because the task no longer waits for one?"""
     return error_code(exc) in TASK_GONE
+
+
+def worth_another_try(exc: ClientError) -> bool:
+    """Throttling or a 5xx: the same call may succeed later (anything else will be refused again)."""
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return error_code(exc) in _THROTTLED or status >= 500
