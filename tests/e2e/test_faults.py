@@ -231,7 +231,8 @@ def test_a_worker_disconnected_mid_job_reconnects_and_its_result_is_delivered_on
 @pytest.mark.parametrize("fault", [
     {"kind": "mqtt-drop", "topic": f"tenants/{TENANT}/progress"},
     {"kind": "lambda-kill", "function": "reportProgress"},
-], ids=["mqtt-drop", "lambda-kill"])
+    {"kind": "lambda-timeout", "function": "reportProgress"},
+], ids=["mqtt-drop", "lambda-kill", "lambda-timeout"])
 def test_lost_progress_changes_nothing_but_the_progress_shown(cloud, faults, worker, fault):
     rule = faults(**fault)
 
@@ -299,11 +300,13 @@ def test_an_order_whose_consumer_dies_ends_as_order_timed_out_on_stage_local_and
 # --- RDS snapshot event (EventBridge -> snapshotEvent answers the parked token) -----------------------------------
 @pytest.mark.parametrize("fault", [
     {"service": "states", "operation": "SendTaskSuccess", "count": CLIENT_ATTEMPTS, **THROTTLED},
+    {"service": "states", "operation": "SendTaskSuccess", "count": CLIENT_ATTEMPTS, **UNAVAILABLE},
     {"kind": "lambda-kill", "function": "snapshotEvent", "count": 1},
     {"kind": "lambda-timeout", "function": "snapshotEvent", "count": 1},
-], ids=["throttled", "lambda-kill", "lambda-timeout"])
+], ids=["throttled", "5xx", "lambda-kill", "lambda-timeout"])
 def test_a_snapshot_event_whose_handler_fails_is_retried_and_delivered_once(cloud, faults, fault):
     db = db_instance(cloud, seconds=1)
+    kept_before = snapshot_events_kept(cloud)
     rule = faults(**fault)
 
     response = cloud.api("POST", "/rds-snapshot/snapshots/event-driven", json={"dbInstanceIdentifier": db})
@@ -311,7 +314,18 @@ def test_a_snapshot_event_whose_handler_fails_is_retried_and_delivered_once(clou
 
     execution = cloud.wait_for_execution(response.json()["executionArn"], timeout=40)
     assert execution["status"] == "SUCCEEDED", execution
-    assert injected_by(cloud, rule)
+    snapshot = json.loads(execution["output"])["snapshot"]
+    described = cloud.client("rds").describe_db_snapshots(DBSnapshotIdentifier=snapshot["dbSnapshotIdentifier"])
+    assert described["DBSnapshots"][0]["DBInstanceIdentifier"] == db and snapshot["status"] == "available"
+    assert len(injected_by(cloud, rule)) == fault["count"]
+    assert snapshot_events_kept(cloud) == kept_before      # none given up on (the failure destination)
+
+
+def snapshot_events_kept(cloud) -> str:
+    from localcloud.serverless.services import read_env
+    url = read_env()["stages"]["local"]["outputs"]["rds-snapshot"]["SnapshotEventFailuresQueueUrl"]
+    return cloud.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"]["ApproximateNumberOfMessages"]
 
 
 # --- activity worker (a process: GetActivityTask, heartbeats, SendTaskSuccess) ------------------------------------
@@ -333,11 +347,18 @@ def activity_worker():
     process.wait(timeout=10)
 
 
+# The worker's client tries a call 5 times (workers/activity/__main__.py).
+WORKER_ATTEMPTS = 5
+
+
 @pytest.mark.parametrize("fault", [
     {"service": "states", "operation": "SendTaskSuccess", "count": 1, **THROTTLED},
+    {"service": "states", "operation": "SendTaskSuccess", "count": WORKER_ATTEMPTS + 1, **THROTTLED},
+    {"service": "states", "operation": "SendTaskSuccess", "count": WORKER_ATTEMPTS + 1, **UNAVAILABLE},
     {"service": "states", "operation": "GetActivityTask", "count": 2, **UNAVAILABLE},
-], ids=["answer-throttled", "poll-5xx"])
-def test_an_activity_whose_calls_fail_once_is_settled_once(cloud, faults, activity_worker, fault):
+], ids=["answer-throttled-once", "answer-throttled-past-the-clients-tries", "answer-5xx-past-the-clients-tries",
+        "poll-5xx"])
+def test_an_activity_whose_calls_fail_is_settled_once(cloud, faults, activity_worker, fault):
     rule = faults(**fault)
 
     response = cloud.api("POST", "/queue-callback/orders/activity", json={"item": "tea", "quantity": 1})
@@ -345,4 +366,5 @@ def test_an_activity_whose_calls_fail_once_is_settled_once(cloud, faults, activi
 
     execution = cloud.wait_for_execution(response.json()["executionArn"], timeout=40)
     assert execution["status"] == "SUCCEEDED", execution
-    assert injected_by(cloud, rule)
+    assert json.loads(execution["output"])["prepared"] is True
+    assert len(injected_by(cloud, rule)) == fault["count"]
