@@ -73,10 +73,13 @@ class FaultRule:
         if kind not in FIELDS:
             raise BadRule(f"kind must be one of {', '.join(FIELDS)}, not {kind!r}")
         required, optional = FIELDS[kind]
-        unknown = sorted(set(body) - required - optional - _COMMON)
+        takes = required | optional | _COMMON
+        unknown = sorted(set(body) - set().union(*(r | o for r, o in FIELDS.values())) - _COMMON)
         if unknown:
-            raise BadRule(f"a {kind} rule takes no {', '.join(unknown)} "
-                          f"(it takes: {', '.join(sorted(required | optional | _COMMON))})")
+            raise BadRule(f"unknown fields: {', '.join(unknown)} (a {kind} rule takes: {', '.join(sorted(takes))})")
+        other_kinds = sorted(set(body) - takes)
+        if other_kinds:
+            raise BadRule(f"a {kind} rule takes no {', '.join(other_kinds)} (it takes: {', '.join(sorted(takes))})")
         for name in sorted(required):
             if name == "latency_ms":
                 continue                        # a number, checked below
