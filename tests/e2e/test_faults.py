@@ -187,8 +187,8 @@ def test_a_job_result_whose_delivery_fails_is_retried_and_delivered_once(cloud, 
 def test_a_result_recorded_by_an_invocation_that_timed_out_mid_callback_is_delivered_by_the_retry(
         cloud, faults, worker):
     # The first invocation records the result, then hangs in a slow SendTaskSuccess past its timeout.
-    faults(service="states", operation="SendTaskSuccess", latency_ms=3000, count=1, **THROTTLED)
-    timeout = faults(kind="lambda-timeout", function="reportResult", after_ms=1500, count=1)
+    faults(service="states", operation="SendTaskSuccess", latency_ms=6000, count=1, **THROTTLED)
+    timeout = faults(kind="lambda-timeout", function="reportResult", after_ms=3000, count=1)
 
     started = start_job(cloud, TENANT, {"a": 15, "b": 42})
 
