@@ -331,20 +331,27 @@ def snapshot_events_kept(cloud) -> str:
 # --- activity worker (a process: GetActivityTask, heartbeats, SendTaskSuccess) ------------------------------------
 @pytest.fixture
 def activity_worker():
+    """Starts `python -m workers.activity` when called: after the test's rule, so no long poll is already out."""
     import os
     import subprocess
     import sys
 
     from tests.e2e.conftest import EDGE, REPO
 
-    process = subprocess.Popen([sys.executable, "-m", "workers.activity", "--endpoint", EDGE,
-                                "--activity-arn", activity_arn(), "--heartbeat-seconds", "0.5"],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert "ready" in process.stdout.readline()
-    yield process
-    process.kill()
-    process.wait(timeout=10)
+    started = []
+
+    def start() -> None:
+        process = subprocess.Popen([sys.executable, "-m", "workers.activity", "--endpoint", EDGE,
+                                    "--activity-arn", activity_arn(), "--heartbeat-seconds", "0.5"],
+                                   cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        started.append(process)
+        assert "ready" in process.stdout.readline()
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait(timeout=10)
 
 
 # The worker's client tries a call 5 times (workers/activity/__main__.py).
@@ -355,11 +362,12 @@ WORKER_ATTEMPTS = 5
     {"service": "states", "operation": "SendTaskSuccess", "count": 1, **THROTTLED},
     {"service": "states", "operation": "SendTaskSuccess", "count": WORKER_ATTEMPTS + 1, **THROTTLED},
     {"service": "states", "operation": "SendTaskSuccess", "count": WORKER_ATTEMPTS + 1, **UNAVAILABLE},
-    {"service": "states", "operation": "GetActivityTask", "count": 2, **UNAVAILABLE},
+    {"service": "states", "operation": "GetActivityTask", "count": WORKER_ATTEMPTS + 1, **UNAVAILABLE},
 ], ids=["answer-throttled-once", "answer-throttled-past-the-clients-tries", "answer-5xx-past-the-clients-tries",
-        "poll-5xx"])
+        "poll-5xx-past-the-clients-tries"])
 def test_an_activity_whose_calls_fail_is_settled_once(cloud, faults, activity_worker, fault):
     rule = faults(**fault)
+    activity_worker()
 
     response = cloud.api("POST", "/queue-callback/orders/activity", json={"item": "tea", "quantity": 1})
     assert response.status_code == 200, response.text
