@@ -269,3 +269,98 @@ def test_post_jobs_records_the_job_and_starts_its_execution_named_by_the_job_id(
     execution = moto_client("stepfunctions").describe_execution(executionArn=body["executionArn"])
     assert json.loads(execution["input"]) == {"jobId": body["jobId"], "tenant": "tenant1", "input": {"a": 15, "b": 42}}
     assert iot.module("startJob").container.store.get(body["jobId"]).status == "submitted"
+
+
+# --- POST /jobs with an Idempotency-Key ----------------------------------------------------------------------------
+
+JOB = {"tenant": "tenant1", "input": {"a": 15, "b": 42}}
+
+
+@pytest.fixture
+def post_jobs(iot):
+    """post_jobs(body, key=None) -> the response of startJob, one container for the whole test."""
+    handler = load(iot, "startJob")
+
+    def post(body: dict, key: str | None = None, header: str = "Idempotency-Key") -> dict:
+        event = with_json_body({**load_event("apigw-post-double"), "resource": "/jobs", "path": "/jobs"}, body)
+        if key is not None:
+            event["headers"][header] = key
+            event["multiValueHeaders"][header] = [key]
+        return handler(event, iot.context("startJob"))
+
+    post.container = iot.module("startJob").container
+    return post
+
+
+def executions_started() -> list[dict]:
+    sfn = moto_client("stepfunctions")
+    (machine,) = sfn.list_state_machines()["stateMachines"]
+    return sfn.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]
+
+
+def test_given_a_job_posted_with_a_key_when_the_same_request_is_retried_then_it_answers_the_same_job(post_jobs):
+    first = post_jobs(JOB, key="order-7")
+
+    again = post_jobs({"input": {"b": 42, "a": 15}, "tenant": "tenant1"}, key="order-7", header="idempotency-key")
+
+    assert (first["statusCode"], again["statusCode"]) == (202, 202)
+    assert json.loads(again["body"]) == json.loads(first["body"])
+    assert [e["executionArn"] for e in executions_started()] == [json.loads(first["body"])["executionArn"]]
+
+
+def test_given_a_key_used_when_it_comes_back_with_another_body_then_it_is_refused_and_nothing_starts(post_jobs):
+    post_jobs(JOB, key="order-7")
+
+    other = post_jobs({**JOB, "input": {"a": 1, "b": 2}}, key="order-7")
+
+    assert other["statusCode"] == 422
+    assert "another request body" in json.loads(other["body"])["message"]
+    assert len(executions_started()) == 1
+
+
+def test_given_no_key_when_the_same_job_is_posted_twice_then_two_jobs_start_as_before(post_jobs):
+    first, second = post_jobs(JOB), post_jobs(JOB)
+
+    assert json.loads(first["body"])["jobId"] != json.loads(second["body"])["jobId"]
+    assert len(executions_started()) == 2
+
+
+def test_given_the_first_request_still_runs_when_its_retry_arrives_then_the_retry_is_told_to_come_back(post_jobs):
+    real, retries = post_jobs.container.executions, []
+
+    class RetriedMidway:
+        def start(self, job_id, execution_input):
+            retries.append(post_jobs(JOB, key="order-7"))
+            return real.start(job_id, execution_input)
+
+    post_jobs.container.executions = RetriedMidway()
+    first = post_jobs(JOB, key="order-7")
+
+    (retry,) = retries
+    assert first["statusCode"] == 202
+    assert retry["statusCode"] == 409 and retry["headers"]["Retry-After"] == "1"
+    assert len(executions_started()) == 1
+
+
+def test_given_the_first_request_failed_when_it_is_retried_with_its_key_then_the_job_starts(post_jobs):
+    real = post_jobs.container.executions
+
+    class Unavailable:
+        def start(self, job_id, execution_input):
+            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "later"}}, "StartExecution")
+
+    post_jobs.container.executions = Unavailable()
+    with pytest.raises(ClientError):
+        post_jobs(JOB, key="order-7")
+    post_jobs.container.executions = real
+
+    assert post_jobs(JOB, key="order-7")["statusCode"] == 202
+    assert len(executions_started()) == 1
+
+
+@pytest.mark.parametrize("key", ["", " ", "x" * 256, "a\x00b"])
+def test_given_a_malformed_key_when_a_job_is_posted_then_it_is_refused(post_jobs, key):
+    response = post_jobs(JOB, key=key)
+
+    assert response["statusCode"] == 400 and "Idempotency-Key" in json.loads(response["body"])["message"]
+    assert executions_started() == []

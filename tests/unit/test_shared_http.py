@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lambda_shared.http import (BadRequest, form_body, html_response, json_body, json_response, path_param,
+from lambda_shared.http import (BadRequest, form_body, header, html_response, json_body, json_response, path_param,
                                 query_param, raw_body)
 
 
@@ -80,3 +80,8 @@ def test_when_an_html_response_is_made_then_it_is_kept_out_of_caches_referrers_a
     assert response["headers"]["Cache-Control"] == "no-store"
     assert response["headers"]["Referrer-Policy"] == "no-referrer"
     assert response["headers"]["X-Frame-Options"] == "DENY"
+
+
+def test_a_header_is_found_whatever_the_case_the_client_spelled_it_in():
+    assert header({"headers": {"idempotency-KEY": "k1"}}, "Idempotency-Key") == "k1"
+    assert header({"headers": None}, "Idempotency-Key") is None

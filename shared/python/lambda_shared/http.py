@@ -71,5 +71,12 @@ def path_param(event: dict, name: str) -> str:
     return value
 
 
+def header(event: dict, name: str) -> str | None:
+    """A request header by name, whatever its case (HTTP header names are case-insensitive; the event keeps the
+    client's spelling)."""
+    wanted = name.lower()
+    return next((value for key, value in (event.get("headers") or {}).items() if key.lower() == wanted), None)
+
+
 def query_param(event: dict, name: str) -> str:
     return (event.get("queryStringParameters") or {}).get(name) or ""

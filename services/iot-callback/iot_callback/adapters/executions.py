@@ -17,7 +17,8 @@ class Executions:
         return self._given or aws.client("stepfunctions")
 
     def start(self, job_id: str, execution_input: dict[str, Any]) -> str:
-        # Named by the job id: a retried request cannot start the same job twice.
+        # Named by the job id, so a job has one execution at most. A retried POST /jobs is a new job (a new id)
+        # unless it carries the Idempotency-Key of the first (lambda_shared.idempotency).
         started = self._sfn.start_execution(stateMachineArn=self._arn, name=job_id, input=json.dumps(execution_input))
         return started["executionArn"]
 

@@ -1,6 +1,7 @@
 """POST /jobs, GET /jobs/{jobId}, POST /jobs/{jobId}/cancel."""
 from iot_callback import clock, container, flows
 from iot_callback.logic.jobs import InvalidMessage
+from lambda_shared import idempotency
 from lambda_shared.http import BadRequest, error_response, json_body, json_response, path_param
 from lambda_shared.observability import logger, metrics, tracer
 
@@ -9,11 +10,16 @@ from lambda_shared.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def start(event, context):
+    """An Idempotency-Key makes a retried POST answer the job it started, instead of starting another."""
     try:
-        started = flows.start_job(json_body(event), store=container.store, executions=container.executions,
-                                  now=clock.now_iso(), now_epoch=clock.now_epoch())
+        started = container.job_requests.run(
+            idempotency.idempotency_key(event), json_body(event), context,
+            lambda body: flows.start_job(body, store=container.store, executions=container.executions,
+                                         now=clock.now_iso(), now_epoch=clock.now_epoch()))
     except (BadRequest, InvalidMessage) as exc:
         return error_response(400, str(exc))
+    except idempotency.Refused as exc:
+        return exc.response()
     return json_response(202, started)
 
 
