@@ -1,6 +1,7 @@
 """The approval workflow of seed 004, end to end through the local cloud's public surfaces, as a user drives it:
 POST /orchestrator/calculate, read the email at /_aws/ses, open its link, press the button on that page."""
 import json
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -195,6 +196,19 @@ def test_form_encoded_bodies_are_refused_too(cloud):
     response = cloud.api("POST", "/orchestrator/calculate", data={"x": "1", "y": "2"})
     assert response.status_code == 400
     assert executions_count(cloud) == before
+
+
+def test_given_an_idempotency_key_when_the_same_calculation_is_posted_again_then_one_run_answers_both(cloud):
+    key = {"Content-Type": "application/json", "Idempotency-Key": f"e2e-{time.time_ns()}"}
+    before = executions_count(cloud)
+
+    first = cloud.api("POST", "/orchestrator/calculate", data='{"x": 3, "y": 4}', headers=key)
+    again = cloud.api("POST", "/orchestrator/calculate", data='{"y": 4, "x": 3}', headers=key)
+    other = cloud.api("POST", "/orchestrator/calculate", data='{"x": 5, "y": 6}', headers=key)
+
+    assert (first.status_code, again.status_code, other.status_code) == (200, 200, 422), other.text
+    assert again.json() == first.json()
+    assert executions_count(cloud) == before + 1
 
 
 @pytest.mark.parametrize("execution_input", [{"x": "1", "y": 2}, {"y": 2}, {}])

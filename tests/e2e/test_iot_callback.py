@@ -156,6 +156,23 @@ def test_given_a_worker_when_15_and_42_are_posted_then_the_execution_succeeds_wi
     assert job["status"] == "succeeded" and job["result"] == 57
 
 
+def test_given_a_job_posted_with_an_idempotency_key_when_it_is_posted_again_then_no_second_job_starts(cloud):
+    key = {"Idempotency-Key": f"e2e-{time.time_ns()}"}
+    body = {"tenant": "tenant-idem", "input": {"a": 1, "b": 2}}
+
+    first = cloud.api("POST", "/iot-callback/jobs", json=body, headers=key)
+    again = cloud.api("POST", "/iot-callback/jobs", json=body, headers=key)
+    other = cloud.api("POST", "/iot-callback/jobs", json={**body, "input": {"a": 3, "b": 4}}, headers=key)
+
+    assert (first.status_code, again.status_code, other.status_code) == (202, 202, 422), other.text
+    assert again.json() == first.json()
+    machine = first.json()["executionArn"].split(":execution:")[1].split(":")[0]
+    runs = cloud.client("stepfunctions").list_executions(
+        stateMachineArn=f"arn:aws:states:us-east-1:123456789012:stateMachine:{machine}")["executions"]
+    ours = [run for run in runs if json.loads(cloud.describe(run["executionArn"])["input"])["tenant"] == "tenant-idem"]
+    assert [run["executionArn"] for run in ours] == [first.json()["executionArn"]]
+
+
 def test_given_the_job_raises_when_it_runs_then_the_execution_fails_with_the_workers_error(cloud, tenant2_worker):
     started = start_job(cloud, "tenant2", {"a": 15, "b": "forty-two"})
 

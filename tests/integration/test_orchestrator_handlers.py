@@ -147,3 +147,70 @@ def test_given_the_real_double_api_when_the_double_task_runs_then_the_workflow_g
         assert json.loads(params["output"]) == {"doubled": 494}
     else:
         assert params["error"] == "NumberIsTooBig"
+
+
+# --- startWorkflow: POST /calculate, with or without an Idempotency-Key --------------------------------------------
+
+@pytest.fixture
+def post_calculate(orchestrator):
+    """post_calculate(body, key=None) -> startWorkflow's response, one container for the whole test."""
+    from tests.support.aws import moto_client
+
+    sfn = moto_client("stepfunctions")
+    sfn.create_state_machine(name=f"waitflows-approval-workflow-{STAGE}",
+                             definition=orchestrator.stack.state_machine_definition("ApprovalWorkflow"),
+                             roleArn="arn:aws:iam::123456789012:role/sfn")
+    handler = orchestrator.load("startWorkflow")
+
+    def post(body, key: str | None = None) -> dict:
+        event = {**load_event("apigw-post-double"), "resource": "/calculate", "path": "/calculate",
+                 "body": json.dumps(body)}
+        if key is not None:
+            event["headers"] = {**event["headers"], "Idempotency-Key": key}
+        return handler(event, orchestrator.context("startWorkflow"))
+
+    def runs() -> list[dict]:
+        (machine,) = sfn.list_state_machines()["stateMachines"]
+        return sfn.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]
+
+    post.runs = runs
+    return post
+
+
+def test_given_two_numbers_when_posted_then_the_workflow_starts_with_them(post_calculate):
+    response = post_calculate({"x": 125, "y": 122})
+
+    body = json.loads(response["body"])
+    assert response["statusCode"] == 200 and set(body) == {"executionArn", "startDate"}
+    assert [run["executionArn"] for run in post_calculate.runs()] == [body["executionArn"]]
+
+
+def test_given_a_key_when_the_same_request_is_retried_then_it_answers_the_first_run_and_starts_none(post_calculate):
+    first = post_calculate({"x": 125, "y": 122}, key="calc-1")
+
+    again = post_calculate({"y": 122, "x": 125}, key="calc-1")
+
+    assert again["statusCode"] == 200 and json.loads(again["body"]) == json.loads(first["body"])
+    assert len(post_calculate.runs()) == 1
+
+
+def test_given_a_key_used_when_it_comes_back_with_other_numbers_then_it_is_refused(post_calculate):
+    post_calculate({"x": 125, "y": 122}, key="calc-1")
+
+    other = post_calculate({"x": 1, "y": 2}, key="calc-1")
+
+    assert other["statusCode"] == 422 and len(post_calculate.runs()) == 1
+
+
+def test_given_no_key_when_the_same_numbers_are_posted_twice_then_two_runs_start(post_calculate):
+    first, second = post_calculate({"x": 1, "y": 2}), post_calculate({"x": 1, "y": 2})
+
+    assert json.loads(first["body"])["executionArn"] != json.loads(second["body"])["executionArn"]
+    assert len(post_calculate.runs()) == 2
+
+
+@pytest.mark.parametrize("body", [{"x": 1}, {"x": 1, "y": 2, "z": 3}, {"x": "1", "y": 2}, {"x": True, "y": 2}])
+def test_given_a_body_that_is_not_two_numbers_when_no_schema_caught_it_then_nothing_starts(post_calculate, body):
+    response = post_calculate(body, key="calc-bad")
+
+    assert response["statusCode"] == 400 and post_calculate.runs() == []

@@ -2,7 +2,9 @@
 from functools import cache
 
 from lambda_shared import settings
+from lambda_shared.idempotency import IdempotentRequests
 from orchestrator.adapters.third_party import DoubleApi
+from orchestrator.adapters.workflows import ApprovalWorkflows
 
 
 @cache
@@ -10,3 +12,14 @@ def double_api() -> DoubleApi:
     """Only the Double task's function has DOUBLE_URL: its handler builds this at import, so a missing or malformed
     URL fails that function's cold start, not another's."""
     return DoubleApi(settings.required_url("DOUBLE_URL"))
+
+
+@cache
+def approval_workflows() -> ApprovalWorkflows:
+    """Only POST /calculate's function has these settings (like double_api)."""
+    return ApprovalWorkflows(settings.required("APPROVAL_WORKFLOW_ARN"))
+
+
+@cache
+def calculate_requests() -> IdempotentRequests:
+    return IdempotentRequests(settings.required("IDEMPOTENCY_TABLE"), "POST /calculate")

@@ -1,7 +1,14 @@
 """What the orchestrator's Lambdas do, one function per task of the approval workflow; adapters passed in."""
 from lambda_shared.observability import logger
 from lambda_shared.tokens import token_fingerprint
-from orchestrator.logic.calculation import calculate as add
+from orchestrator.logic.calculation import calculate as add, check_request
+
+
+def start_workflow(body: dict, *, workflows) -> dict:
+    """POST /calculate: start the approval workflow with the two numbers; the answer is StartExecution's."""
+    started = workflows.start(check_request(body))
+    logger.info("approval workflow started", extra={"executionArn": started["executionArn"]})
+    return started
 
 
 def calculate(payload: dict) -> dict:
