@@ -350,6 +350,8 @@ class LocalCloud:
                     tracing=(props.get("TracingConfig") or {}).get("Mode") == "Active",
                     role_arn=props["Role"],
                     async_config=async_configs.get(props["FunctionName"], AsyncConfig()),
+                    reserved_concurrency=(None if props.get("ReservedConcurrentExecutions") is None
+                                          else int(props["ReservedConcurrentExecutions"])),
                 ))
         return specs
 

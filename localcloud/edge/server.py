@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
+from localcloud.lambda_.runtime import Throttled
 from localcloud.stepfunctions.execution_names import REQUEST_FIXES
 
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations/?$")
@@ -42,6 +43,12 @@ def target_of(request: Request) -> str:
 def aws_error(status: int, code: str, message: str) -> Response:
     return json_response(status, {"__type": code, "Type": "User", "message": message, "Message": message},
                          headers={"x-amzn-ErrorType": code})
+
+
+def throttled_response(exc: Throttled) -> Response:
+    """Lambda's 429, as its REST-JSON protocol answers it: the error type in x-amzn-ErrorType, Retry-After."""
+    return json_response(429, {"Reason": exc.reason, "Type": "User", "message": str(exc)},
+                         headers={"x-amzn-ErrorType": exc.error_type, "Retry-After": str(exc.retry_after_seconds)})
 
 
 def function_name(name_or_arn: str) -> str:
@@ -147,8 +154,11 @@ class Edge:
         if invocation_type == "DryRun":
             return Response(status=204)
         # A caller's trace header (X-Ray propagation) is continued by a traced invocation.
-        result = runtime.invoke(name, body or b"{}", invocation_type=invocation_type,
-                                trace_header=request.headers.get("X-Amzn-Trace-Id"))
+        try:
+            result = runtime.invoke(name, body or b"{}", invocation_type=invocation_type,
+                                    trace_header=request.headers.get("X-Amzn-Trace-Id"))
+        except Throttled as exc:
+            return throttled_response(exc)
         if invocation_type == "Event":
             return Response(status=202)
         headers = {"X-Amz-Executed-Version": "$LATEST"}

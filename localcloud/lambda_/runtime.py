@@ -4,7 +4,10 @@ Each function gets a pool of ``python -m localcloud.lambda_worker`` processes, e
 one behaving like a warm Lambda sandbox: the handler module is imported once and its
 module-level state survives between invocations. A pool grows only when every one of
 its workers is busy, up to ``max_concurrency`` workers per function; further
-invocations wait for a free worker.
+invocations wait for a free worker. A function with reserved concurrency runs at most
+that many at once, and, as on AWS, a synchronous invocation beyond it is throttled
+(Throttled: TooManyRequestsException) instead of waiting; Event invocations wait, as
+Lambda's own queue retries a throttled event.
 
 Workers run in their own session (process group), so that killing one also kills
 whatever its handler started.
@@ -56,6 +59,7 @@ class FunctionSpec:
     tracing: bool = False          # TracingConfig Mode Active
     role_arn: str = ""             # its execution role
     async_config: AsyncConfig = AsyncConfig()   # retries and destinations of its Event invocations
+    reserved_concurrency: int | None = None     # ReservedConcurrentExecutions; None: the account's unreserved pool
 
     def __post_init__(self):
         object.__setattr__(self, "code_dir", Path(self.code_dir))
@@ -74,6 +78,18 @@ class InvokeResult:
 
 class FunctionNotFound(KeyError):
     pass
+
+
+class Throttled(RuntimeError):
+    """Lambda's TooManyRequestsException (HTTP 429, "Rate Exceeded."): a synchronous invocation found every unit of
+    the function's reserved concurrency in use."""
+    error_type = "TooManyRequestsException"
+    reason = "ReservedFunctionConcurrentInvocationLimitExceeded"
+    retry_after_seconds = 1
+
+    def __init__(self, function_name: str):
+        super().__init__("Rate Exceeded.")
+        self.function_name = function_name
 
 
 class UnsupportedRuntime(RuntimeError):
@@ -304,6 +320,7 @@ class LambdaRuntime:
         request_id = str(uuid.uuid4())
         trace = self._trace(spec, trace_header)
         if invocation_type == "RequestResponse":
+            self._refuse_beyond_reserved_concurrency(spec)
             return self._invoke(spec, payload, request_id, trace)
         if invocation_type == "Event":
             threading.Thread(target=self._invoke_in_background, args=(spec, payload, request_id, trace),
@@ -365,6 +382,20 @@ class LambdaRuntime:
             worker.destroy()
 
     # -- internals ---------------------------------------------------------------
+
+    def _concurrency(self, spec: FunctionSpec) -> int:
+        if spec.reserved_concurrency is None:
+            return self._max_concurrency
+        return min(self._max_concurrency, spec.reserved_concurrency)
+
+    def _refuse_beyond_reserved_concurrency(self, spec: FunctionSpec) -> None:
+        if spec.reserved_concurrency is None:
+            return
+        pool = self._pools[spec.name]
+        with pool.cond:
+            running = pool.size - len(pool.idle) + len(pool.waiting)
+        if running >= spec.reserved_concurrency:
+            raise Throttled(spec.name)
 
     def _trace(self, spec: FunctionSpec, trace_header: str | None) -> dict | None:
         """The X-Ray context of one invocation: the caller's trace continued, or a new one if the function is
@@ -515,7 +546,7 @@ class LambdaRuntime:
                                 dead.append(worker)
                                 self._workers.discard(worker)
                                 pool.size -= 1
-                            if pool.size < self._max_concurrency:
+                            if pool.size < self._concurrency(spec):
                                 pool.size += 1
                                 break
                         pool.cond.wait()
@@ -565,7 +596,7 @@ class LambdaRuntime:
     def _prewarm_one(self, spec: FunctionSpec) -> None:
         pool = self._pools[spec.name]
         with pool.cond:
-            if self._closed or pool.size:
+            if self._closed or pool.size or not self._concurrency(spec):
                 return
             pool.size += 1
         try:

@@ -14,7 +14,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from localcloud.lambda_.async_invocations import AsyncConfig  # noqa: E402
-from localcloud.lambda_.runtime import FunctionNotFound, FunctionSpec, LambdaRuntime  # noqa: E402
+from localcloud.lambda_.runtime import FunctionNotFound, FunctionSpec, LambdaRuntime, Throttled  # noqa: E402
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -403,3 +403,42 @@ def test_maximum_retry_attempts_zero_means_one_attempt(make_runtime):
 
     assert done.wait(30)
     assert delivered[0]["requestContext"]["approximateInvokeCount"] == 1
+
+
+# --- reserved concurrency: throttled as Lambda throttles ----------------------------------------------------------
+
+def test_given_reserved_concurrency_in_use_a_synchronous_invoke_is_throttled_instead_of_waiting(make_runtime):
+    started = threading.Event()
+    runtime = make_runtime(replace(spec("sleeper"), reserved_concurrency=1),
+                           log_sink=lambda name, line: started.set() if line.startswith("pid=") else None)
+    first = threading.Thread(target=call, args=(runtime, "sleeper", {"seconds": 2}))
+    first.start()
+    assert started.wait(20)
+
+    with pytest.raises(Throttled, match="Rate Exceeded.") as raised:
+        call(runtime, "sleeper", {"seconds": 0})
+    first.join()
+
+    assert raised.value.reason == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    assert call(runtime, "sleeper", {"seconds": 0})[0].function_error is None   # free again: runs
+
+
+def test_given_reserved_concurrency_event_invocations_wait_their_turn_and_all_run(make_runtime):
+    ran = []
+    runtime = make_runtime(replace(spec("sleeper"), reserved_concurrency=1),
+                           log_sink=lambda name, line: ran.append(line) if line.startswith("pid=") else None)
+
+    for _ in range(3):
+        runtime.invoke("sleeper", b'{"seconds": 0.2}', invocation_type="Event")
+
+    deadline = time.monotonic() + 30
+    while len(ran) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(ran) == 3 and len(set(ran)) == 1     # one at a time, in the one sandbox reserved concurrency allows
+
+
+def test_given_reserved_concurrency_zero_every_synchronous_invoke_is_throttled(make_runtime):
+    runtime = make_runtime(replace(spec("counter"), reserved_concurrency=0))
+
+    with pytest.raises(Throttled):
+        call(runtime, "counter")
