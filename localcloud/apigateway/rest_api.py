@@ -6,6 +6,9 @@ Two integrations exist in this repo, and both are emulated as AWS runs them:
   input, the StartExecution answer is the response.
 Request models with a request validator are enforced with JSON Schema draft 4, as API Gateway does; a refused body
 gets 400 and the integration is never called. Any other integration answers 501 naming what is missing.
+A request over the stage's or the account's throttling limits is answered THROTTLED (429, throttling.py); a Lambda
+that is throttled (its reserved concurrency in use) is an INTEGRATION_FAILURE (500 unless the API customises it,
+gateway_responses.py), never a call that waits.
 """
 import base64
 import json
@@ -19,8 +22,11 @@ from typing import Any, Callable
 from jsonschema import Draft4Validator
 from werkzeug.wrappers import Request, Response
 
+from localcloud.apigateway.gateway_responses import customisations_of, gateway_response
+from localcloud.apigateway.throttling import Throttles
 from localcloud.edge.server import json_response
 from localcloud.lambda_.permissions import InvokeRefused
+from localcloud.lambda_.runtime import Throttled
 from localcloud.cloudformation.stack import ACCOUNT, REGION, ServiceStack
 
 log = logging.getLogger("localcloud.apigateway")
@@ -117,6 +123,8 @@ class ApiGateway:
     def __init__(self, stacks: list[ServiceStack], invoke: Callable, start_execution: Callable, stage: str,
                  base_url: str):
         self.routes = [route for stack in stacks for route in routes_of(stack)]
+        self._responses = {stack.service: customisations_of(stack) for stack in stacks}
+        self._throttles = Throttles(stacks, stage)
         self._invoke = invoke
         self._start_execution = start_execution
         self._stage = stage
@@ -135,6 +143,8 @@ class ApiGateway:
         route = next((r for r in candidates if r.method in (request.method, "ANY")), None)
         if route is None:
             return json_response(405 if request.method != "OPTIONS" else 204, {"message": "Method Not Allowed"})
+        if not self._throttles.take(route.service, route.resource_path, request.method):
+            return gateway_response(self._responses[route.service], "THROTTLED", str(uuid.uuid4()))
         body = request.get_data(as_text=True)
         refused = self._refuse_body(route, request, body)
         if refused:
@@ -203,6 +213,10 @@ class ApiGateway:
             # AWS's execution log says it; the caller only sees the 500.
             log.error("Execution failed due to configuration error: Invalid permissions on Lambda function (%s)", exc)
             return json_response(500, {"message": "Internal server error"}, headers={"x-amzn-RequestId": request_id})
+        except Throttled as exc:
+            log.warning("Lambda invocation failed with status: 429. Lambda request id: %s (%s, %s)", request_id,
+                        exc.function_name, exc.reason)
+            return gateway_response(self._responses[route.service], "INTEGRATION_FAILURE", request_id)
         if result.function_error:
             return json_response(502, {"message": "Internal server error"}, headers={"x-amzn-RequestId": request_id})
         try:
