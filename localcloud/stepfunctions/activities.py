@@ -113,8 +113,10 @@ def _waiting_endpoint(task_token: str):
     for account, regions in stepfunctions_parser_backends.items():
         for region, backend in regions.items():
             for execution in backend._get_executions(ExecutionStatus.RUNNING):
-                worker = getattr(execution, "exec_worker", None)
-                endpoint = worker.env.callback_pool_manager.get(task_token) if worker else None
+                # An execution that is just starting has a worker but no environment yet: it waits on no token.
+                # (Read as worker.env, it raised here and the task taken off the queue was lost to its timeout.)
+                env = getattr(getattr(execution, "exec_worker", None), "env", None)
+                endpoint = env.callback_pool_manager.get(task_token) if env else None
                 if isinstance(endpoint, ActivityCallbackEndpoint):
                     return endpoint
     return None

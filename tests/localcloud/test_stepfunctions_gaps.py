@@ -189,6 +189,20 @@ def test_activities_fix_answers_an_empty_poll_and_refuses_an_unknown_activity():
         assert (status, answer["__type"]) == (400, "ActivityDoesNotExist")
 
 
+def test_activities_fix_a_task_is_not_lost_to_an_execution_that_is_still_starting(monkeypatch):
+    """A RUNNING execution whose worker has no environment yet (it is starting) must not make the poll fail: found
+    by the bench soak, where a task taken off the queue that way was lost and its run ended NoWorker."""
+    from types import SimpleNamespace
+
+    from moto.stepfunctions.parser import models
+
+    starting = SimpleNamespace(exec_worker=SimpleNamespace(env=None))
+    backend = SimpleNamespace(_get_executions=lambda status: [starting])
+    monkeypatch.setattr(models, "stepfunctions_parser_backends", {"123456789012": {"us-east-1": backend}})
+
+    assert activities._waiting_endpoint("token") is None
+
+
 # jsonata.py -----------------------------------------------------------------------------------------------------------
 _JSONATA_SCENARIO = textwrap.dedent('''
     import json, sys, time
