@@ -24,6 +24,7 @@ enable_engine() turns the engine on, with every fix below:
 - aws_sdk_errors.py: aws-sdk errors are named after the lower-cased resource (`s3.…Exception`, `secretsmanager.…`),
   not the SDK's service name, and S3's have no Extended Request ID
 - timeout_path_failures.py: an invalid TimeoutSecondsPath/HeartbeatSecondsPath records ExecutionFailed twice
+- starting_executions.py: a callback for any task answers 500 while another execution is still starting
 - service_shapes.py: integrations' parameters and results are not mapped to the API's member names
 - execution_input_details.py: DescribeExecution (so a startExecution.sync:2 result) has no inputDetails
 - wait_delay_limit.py: a Wait whose delay is too long waits, where AWS fails it at once
@@ -59,6 +60,7 @@ from localcloud.stepfunctions.parser_error_codes import parser_errors_answer_the
 from localcloud.stepfunctions.query_language_scopes import one_scope_stack_per_parse
 from localcloud.stepfunctions.service_shapes import map_through_service_models
 from localcloud.stepfunctions.sqs_errors import sqs_errors_name_the_exception
+from localcloud.stepfunctions.starting_executions import executions_start_with_their_environment
 from localcloud.stepfunctions.sync_executions import start_sync_execution_runs_to_the_end
 from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_cause
 from localcloud.stepfunctions.timeout_path_failures import timeout_paths_fail_the_execution_once
@@ -74,7 +76,8 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 refuse_invalid_jsonata, jsonata_errors_name_the_field, aws_sdk_errors_name_the_service,
                 timeout_paths_fail_the_execution_once, describe_execution_has_input_details,
                 waits_too_long_fail_at_once, null_parameters_are_left_out, sqs_errors_name_the_exception,
-                callbacks_for_closed_tasks_time_out, parser_errors_answer_their_code)
+                callbacks_for_closed_tasks_time_out, parser_errors_answer_their_code,
+                executions_start_with_their_environment)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

@@ -203,6 +203,53 @@ def test_activities_fix_a_task_is_not_lost_to_an_execution_that_is_still_startin
     assert activities._waiting_endpoint("token") is None
 
 
+# starting_executions.py ---------------------------------------------------------------------------------------------
+_STARTING_SCENARIO = textwrap.dedent('''
+    import json, sys, threading
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+    from moto.core.config import default_user_config
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+    from localcloud import stepfunctions
+
+    if sys.argv[1] == "fixed":
+        stepfunctions.enable_engine()
+    else:
+        default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+    parsing = threading.Event()
+    parse = ExecutionWorker._get_evaluation_entrypoint
+
+    def slow_parse(self):          # the execution's thread still parsing its definition, as under load
+        parsing.wait(10)
+        return parse(self)
+
+    ExecutionWorker._get_evaluation_entrypoint = slow_parse
+    with mock_aws():
+        sfn = boto3.client("stepfunctions", "us-east-1")
+        machine = sfn.create_state_machine(name="m", roleArn="arn:aws:iam::123456789012:role/r", definition=json.dumps(
+            {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+        sfn.start_execution(stateMachineArn=machine, name="starting")
+        try:
+            sfn.send_task_heartbeat(taskToken="a-token-of-another-task")
+            answer = "answered"
+        except ClientError as exc:
+            answer = exc.response["Error"]["Code"]
+        except AttributeError as exc:
+            answer = f"AttributeError: {exc}"
+        parsing.set()
+    print(json.dumps({"answer": answer}))
+''')
+
+
+def test_starting_executions_moto_still_fails_a_callback_while_another_execution_starts():
+    assert run_scenario(_STARTING_SCENARIO, fixed=False)["answer"].startswith("AttributeError")
+
+
+def test_starting_executions_fix_answers_the_callback_for_what_it_is():
+    assert run_scenario(_STARTING_SCENARIO, fixed=True)["answer"] == "InvalidToken"
+
+
 # jsonata.py -----------------------------------------------------------------------------------------------------------
 _JSONATA_SCENARIO = textwrap.dedent('''
     import json, sys, time
