@@ -31,10 +31,16 @@ def test_a_dependency_missing_from_the_layer_fails_every_function_at_init(cloud_
         shutil.rmtree(repo / "shared/build/layer/python/aws_xray_sdk")
 
     with cloud_with(layer_without_the_xray_sdk, services="orchestrator") as cloud:
-        execution = failed_run(cloud)
+        route = start_calculation(cloud, {"x": 1, "y": 2})
+        task = cloud.client("lambda").invoke(FunctionName="waitflows-orchestrator-local-calculate",
+                                             Payload=b'{"x": 1, "y": 2}')
 
-    assert execution["error"] == "Runtime.ImportModuleError"
-    assert lambda_error(execution)["errorMessage"] == (
+    # The route's own function (startWorkflow) fails at init: API Gateway answers 502, nothing starts.
+    assert route.status_code == 502 and route.json() == {"message": "Internal server error"}
+    assert task["FunctionError"] == "Unhandled"
+    error = json.loads(task["Payload"].read())
+    assert error["errorType"] == "Runtime.ImportModuleError"
+    assert error["errorMessage"] == (
         "Unable to import module 'orchestrator/handlers/calculate': No module named 'aws_xray_sdk'")
 
 
