@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
+from localcloud.edge.global_cors import no_global_cors
 from localcloud.lambda_.runtime import Throttled
 from localcloud.stepfunctions.execution_names import REQUEST_FIXES
 
@@ -65,6 +66,7 @@ class Edge:
         self._inbox = inbox
         self._health = health
         self._routes: list[Route] = []
+        no_global_cors()
         self._moto = DomainDispatcherApplication(create_backend_app)
         # IAM: (method, raw path, query, headers, body) -> None, or the (status, headers, body) of a refusal.
         self.authorize: Callable | None = None
