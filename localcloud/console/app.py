@@ -9,6 +9,8 @@
     GET  /_console/api/execution?arn=                    one execution: graph, per-state outcome, events
     GET  /_console/api/work                              queues, activity tasks, on-premises jobs
     POST /_console/api/jobs/cancel?id=                   cancels an on-premises job through its service's API
+Every request but GET and HEAD must come from the console's own page (its Origin, or Referer): any other web page
+could otherwise make the developer's browser send it (localcloud/edge/origins.py).
 The mailbox is the edge's own /_aws/ses, which the page reads directly (same origin).
 """
 import json
@@ -21,6 +23,7 @@ from botocore.exceptions import ClientError
 from werkzeug.security import safe_join
 from werkzeug.wrappers import Request, Response
 
+from localcloud.edge.origins import is_foreign, refused_origin_message, requesting_origin
 from localcloud.edge.server import json_response
 
 from localcloud.console import graph, progress, work
@@ -75,6 +78,8 @@ class Console:
             }.get((request.method, path))
             if api is None:
                 return _json({"message": f"no such console route: {request.method} {request.path}"}, 404)
+            if _changes_state(request) and not _from_the_console_page(request):
+                return _json({"message": refused_origin_message(request, "The console's actions are taken")}, 403)
             return api(request)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
@@ -223,6 +228,15 @@ class Console:
         if not path.is_file():
             return _json({"message": f"{path} is missing: run `npm ci` (make installs it)"}, 404)
         return _file(path)
+
+
+def _changes_state(request: Request) -> bool:
+    return request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def _from_the_console_page(request: Request) -> bool:
+    # A browser names the page on every POST and DELETE; a request naming none did not come from the console.
+    return requesting_origin(request) is not None and not is_foreign(request)
 
 
 def _file(path: Path) -> Response:

@@ -15,6 +15,7 @@ from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 
 from localcloud.edge.global_cors import no_global_cors
+from localcloud.edge.origins import is_foreign, refused_origin_message
 from localcloud.lambda_.runtime import Throttled
 from localcloud.stepfunctions.execution_names import REQUEST_FIXES
 
@@ -140,6 +141,8 @@ class Edge:
     # --- our own parts ----------------------------------------------------------------------------------------------
     def _ses(self, request: Request) -> Response:
         if request.method == "DELETE":
+            if is_foreign(request):
+                return json_response(403, {"message": refused_origin_message(request, "The mailbox is cleared")})
             self._inbox.clear(request.args.get("id"))
             return Response(status=204)
         messages = self._inbox.messages(request.args.get("id"), request.args.get("email"))

@@ -8,7 +8,8 @@
                                           (localcloud/faults/rules.py)
     DELETE /_localcloud/faults[/<id>]     clear one rule, or all
 
-`python -m localcloud faults add|list|clear` does the same from a terminal. An injected error is answered in the
+`python -m localcloud faults add|list|clear` does the same from a terminal. A rule is added or cleared by the CLI,
+an SDK or the console's page, never by a browser on another page's behalf (a foreign Origin is refused). An injected error is answered in the
 service's own protocol (JSON, query, REST), as AWS answers it, so the caller's SDK raises what it would on AWS.
 The IoT gateway asks `mqtt_message` and `mqtt_connect` for each PUBLISH and CONNECT it passes; the Lambda runtime asks
 `lambda_invocation` before each invocation. Every fault injected is logged (localcloud.faults) and listed in one
@@ -24,6 +25,7 @@ import uuid
 from werkzeug.wrappers import Request, Response
 
 from localcloud.cloudformation.stack import ACCOUNT, REGION
+from localcloud.edge.origins import is_foreign, refused_origin_message
 from localcloud.faults import rules as kinds
 from localcloud.faults.rules import BadRule, FaultRule, FaultRules
 from localcloud.iam.errors import aws_error
@@ -128,6 +130,8 @@ class FaultInjection:
             with self._lock:
                 injected = list(self._injected)
             return _json(200, {"rules": [r.as_dict() for r in self.rules.list()], "injected": injected})
+        if is_foreign(request):
+            return _json(403, {"message": refused_origin_message(request, "Fault rules are changed")})
         if request.method == "POST" and rule_id is None:
             try:
                 rule = self.rules.add(FaultRule.from_request(json.loads(body or b"{}")))
