@@ -17,6 +17,7 @@ from botocore.config import Config
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from localcloud import preflight, stepfunctions
+from localcloud.apigateway.iam_authorization import IamAuthorization
 from localcloud.logs import lambda_log_sink
 from localcloud.apigateway.rest_api import ApiGateway
 from localcloud.cloudformation.provisioner import provision
@@ -177,7 +178,8 @@ class LocalCloud:
 
         self.resource_policies = ResourcePolicies(list(self.stacks.values()))
         self.api = ApiGateway(list(self.stacks.values()), invoke=self.invoker("apigateway.amazonaws.com"),
-                              start_execution=self._start_execution, stage=STAGE, base_url=self.settings.api_url)
+                              start_execution=self._start_execution, stage=STAGE, base_url=self.settings.api_url,
+                              iam=IamAuthorization(self.roles, region=REGION, account=ACCOUNT))
         self._serve("apigateway", self.api, self.settings.api_port)
         events = EventBridge()
         self._extensions += [ConsolePart(), events, RdsSnapshots(emit=events.put), Activities(),

@@ -5,7 +5,9 @@ Two integrations exist in this repo, and both are emulated as AWS runs them:
 - AWS to states:action/StartExecution (serverless-step-functions' http events): the body becomes the execution
   input, the StartExecution answer is the response.
 Request models with a request validator are enforced with JSON Schema draft 4, as API Gateway does; a refused body
-gets 400 and the integration is never called. Any other integration answers 501 naming what is missing.
+gets 400 and the integration is never called. A method with AWS_IAM authorization (serverless' `authorizer:
+aws_iam`) first checks its caller's SigV4 signature and IAM policies (iam_authorization.py). Any other integration
+answers 501 naming what is missing.
 A request over the stage's or the account's throttling limits is answered THROTTLED (429, throttling.py); a Lambda
 that is throttled (its reserved concurrency in use) is an INTEGRATION_FAILURE (500 unless the API customises it,
 gateway_responses.py), never a call that waits.
@@ -24,6 +26,7 @@ from werkzeug.wrappers import Request, Response
 
 from localcloud.apigateway.gateway_responses import customisations_of, gateway_response
 from localcloud.apigateway.throttling import Throttles
+from localcloud.apigateway.iam_authorization import IamAuthorization
 from localcloud.edge.server import json_response
 from localcloud.lambda_.permissions import InvokeRefused
 from localcloud.lambda_.runtime import Throttled
@@ -44,6 +47,7 @@ class Route:
     target: str                           # function name, state machine ARN, or what is unsupported
     models: dict[str, dict] = field(default_factory=dict)   # content type -> JSON schema
     validate_body: bool = False
+    authorization: str = "NONE"           # AuthorizationType: "NONE", "AWS_IAM", ...
     pattern: re.Pattern = None
 
     def __post_init__(self):
@@ -97,6 +101,7 @@ def routes_of(stack: ServiceStack) -> list[Route]:
             service=stack.service, resource_path=path, method=props["HttpMethod"], kind=kind, target=target,
             models={ct: _schema(stack, ref) for ct, ref in (props.get("RequestModels") or {}).items()},
             validate_body=bool(validator.get("ValidateRequestBody")),
+            authorization=props.get("AuthorizationType", "NONE"),
         ))
     return routes
 
@@ -121,10 +126,11 @@ class ApiGateway:
     start_execution(arn, input, name) -> dict."""
 
     def __init__(self, stacks: list[ServiceStack], invoke: Callable, start_execution: Callable, stage: str,
-                 base_url: str):
+                 base_url: str, iam: IamAuthorization | None = None):
         self.routes = [route for stack in stacks for route in routes_of(stack)]
         self._responses = {stack.service: customisations_of(stack) for stack in stacks}
         self._throttles = Throttles(stacks, stage)
+        self._iam = iam
         self._invoke = invoke
         self._start_execution = start_execution
         self._stage = stage
@@ -145,6 +151,9 @@ class ApiGateway:
             return json_response(405 if request.method != "OPTIONS" else 204, {"message": "Method Not Allowed"})
         if not self._throttles.take(route.service, route.resource_path, request.method):
             return gateway_response(self._responses[route.service], "THROTTLED", str(uuid.uuid4()))
+        refused = self._refuse_caller(route, request, rest)
+        if refused:
+            return refused
         body = request.get_data(as_text=True)
         refused = self._refuse_body(route, request, body)
         if refused:
@@ -154,6 +163,16 @@ class ApiGateway:
         if route.kind == "start-execution":
             return self._start(route, body)
         return json_response(501, {"message": f"the local API Gateway does not emulate this integration: {route.target}"})
+
+    def _refuse_caller(self, route: Route, request: Request, path: str) -> Response | None:
+        """API Gateway authorizes before it validates: an AWS_IAM method's caller must sign and be allowed."""
+        if route.authorization == "NONE":
+            return None
+        if route.authorization != "AWS_IAM" or self._iam is None:
+            return json_response(501, {"message": f"the local API Gateway does not emulate {route.authorization} "
+                                                  "authorization here"})
+        method_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{route.service}/{self._stage}/{request.method}/{path}"
+        return self._iam.refusal(request, method_arn)
 
     def _refuse_body(self, route: Route, request: Request, body: str) -> Response | None:
         if not (route.validate_body and route.models):

@@ -77,16 +77,20 @@ class Enforcer:
         return None
 
     def _context(self, session: RoleSession) -> dict:
-        now = time.time()
-        return {
-            "aws:PrincipalArn": session.role_arn, "aws:PrincipalAccount": self._account,
-            "aws:PrincipalType": "AssumedRole", "aws:userid": f"{session.access_key_id}:{session.session_name}",
-            "aws:RequestedRegion": self._region, "aws:CurrentTime": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                                   time.gmtime(now)),
-            "aws:EpochTime": int(now),
-            # Every AWS endpoint is HTTPS; the local one is plain HTTP on loopback, which a policy must not see.
-            "aws:SecureTransport": True,
-        }
+        return session_context(session, region=self._region, account=self._account)
+
+
+def session_context(session: RoleSession, *, region: str, account: str) -> dict:
+    """The global condition keys of a request signed by `session` (the local API Gateway's aws_iam uses them too)."""
+    now = time.time()
+    return {
+        "aws:PrincipalArn": session.role_arn, "aws:PrincipalAccount": account,
+        "aws:PrincipalType": "AssumedRole", "aws:userid": f"{session.access_key_id}:{session.session_name}",
+        "aws:RequestedRegion": region, "aws:CurrentTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        "aws:EpochTime": int(now),
+        # Every AWS endpoint is HTTPS; the local one is plain HTTP on loopback, which a policy must not see.
+        "aws:SecureTransport": True,
+    }
 
 
 def _unrecognized_client() -> Refusal:

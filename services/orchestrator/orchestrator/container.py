@@ -1,6 +1,8 @@
 """Settings and adapters of the orchestrator, checked and built once per container."""
 from functools import cache
 
+import botocore.session
+
 from lambda_shared import settings
 from lambda_shared.idempotency import IdempotentRequests
 from orchestrator.adapters.third_party import DoubleApi
@@ -10,8 +12,11 @@ from orchestrator.adapters.workflows import ApprovalWorkflows
 @cache
 def double_api() -> DoubleApi:
     """Only the Double task's function has DOUBLE_URL: its handler builds this at import, so a missing or malformed
-    URL fails that function's cold start, not another's."""
-    return DoubleApi(settings.required_url("DOUBLE_URL"))
+    URL fails that function's cold start, not another's. It signs with the function's own credentials (Lambda's
+    environment), in the function's region."""
+    session = botocore.session.get_session()
+    return DoubleApi(settings.required_url("DOUBLE_URL"), credentials=session.get_credentials(),
+                     region=session.get_config_variable("region"))
 
 
 @cache
