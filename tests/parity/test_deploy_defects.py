@@ -140,6 +140,27 @@ def test_an_iam_action_removed_from_one_function_is_refused_with_access_denied(c
     assert sent == []
 
 
+def test_a_function_without_execute_api_invoke_is_refused_by_an_aws_iam_method(cloud_with):
+    """AWS: an aws_iam method answers a caller whose policies do not allow execute-api:Invoke on it with 403
+    {"Message": "User: ... is not authorized to perform: execute-api:Invoke on resource: ..."}; the Double task's
+    function names that ThirdPartyRejectedRequest, which is not retried."""
+    def request_double_without_invoke(repo):
+        edit(repo / ORCHESTRATOR / "serverless.yml",
+             "      - {Effect: Allow, Action: [execute-api:Invoke], Resource: '${self:custom.doubleMethodArn}'}\n",
+             "      - {Effect: Allow, Action: [xray:PutTraceSegments], Resource: '*'}\n")
+
+    with cloud_with(request_double_without_invoke, services="orchestrator") as cloud:
+        execution = failed_run(cloud)
+
+    role = "waitflows-orchestrator-local-requestDouble-us-east-1-lambdaRole"
+    assert execution["error"] == "ThirdPartyRejectedRequest"
+    # The adapter keeps the first 300 characters of a refusal's body: the message up to the resource is in them.
+    assert lambda_error(execution)["errorMessage"].startswith(
+        'double API answered 403: {"Message": "User: arn:aws:sts::123456789012:assumed-role/'
+        f'{role}/waitflows-orchestrator-local-requestDouble is not authorized to perform: execute-api:Invoke on '
+        'resource: arn:aws:execute-api:us-east-1:')
+
+
 def test_a_resource_narrowed_to_another_table_is_refused_on_the_table_used(cloud_with):
     """AWS: DynamoDB refuses PutItem on a table the role does not name: 400 AccessDeniedException."""
     def start_job_on_another_table(repo):
