@@ -173,8 +173,8 @@ def test_record_stack_outputs_writes_the_useful_outputs_into_env_json(aws, env_f
 
 
 def test_record_stack_outputs_prints_changed_and_removed_outputs(aws, env_file, capsys):
-    record(env_file, "third-party-api", {"DoubleUrl": "https://old.example/double", "Gone": "x"})
-    create_stack(aws, "waitflows-third-party-api-dev", {"DoubleUrl": "https://new.example/double"})
+    record(env_file, "third-party-api", {"DoubleUrl": "https://old.example/double", "Gone": "x", "DoubleMethodArn": "arn:aws:execute-api:us-east-1:123456789012:abc/dev/POST/double"})
+    create_stack(aws, "waitflows-third-party-api-dev", {"DoubleUrl": "https://new.example/double", "DoubleMethodArn": "arn:aws:execute-api:us-east-1:123456789012:abc/dev/POST/double"})
 
     changes = deploy.record_stack_outputs(aws, "dev", "third-party-api")
 
@@ -182,7 +182,7 @@ def test_record_stack_outputs_prints_changed_and_removed_outputs(aws, env_file, 
     out = capsys.readouterr().out
     assert "~ outputs.third-party-api.DoubleUrl = https://new.example/double" in out
     assert "- outputs.third-party-api.Gone" in out
-    assert recorded(env_file)["third-party-api"] == {"DoubleUrl": "https://new.example/double"}
+    assert recorded(env_file)["third-party-api"] == {"DoubleUrl": "https://new.example/double", "DoubleMethodArn": "arn:aws:execute-api:us-east-1:123456789012:abc/dev/POST/double"}
 
 
 def test_record_stack_outputs_of_a_missing_stack_says_so(aws, env_file):

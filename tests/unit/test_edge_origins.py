@@ -34,7 +34,8 @@ def _at_own_origin(client: Client) -> Client:
 def edge() -> Client:
     inbox = SimpleNamespace(cleared=[], clear=lambda id_: inbox.cleared.append(id_))
     edge = Edge(runtime_lookup=lambda: None, inbox=inbox, health=lambda: (200, {}))
-    FaultInjection().start(SimpleNamespace(settings=SimpleNamespace(edge_url=OWN), edge=edge))
+    FaultInjection().start(SimpleNamespace(settings=SimpleNamespace(edge_url=OWN), edge=edge,
+                                          runtime=SimpleNamespace(inject=None), extension=lambda name: None))
     client = _at_own_origin(Client(edge))
     client.inbox = inbox
     return client
