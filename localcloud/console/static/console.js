@@ -398,14 +398,20 @@ async function workView(token) {
 // Fields this page does not know (new kinds of fault) are shown as they are, not dropped.
 const FAULTS = "/_localcloud/faults";
 const RULE_FIELDS = new Set(["service", "operation", "resource", "error", "status", "message", "latency_ms", "count",
-                             "probability", "id", "hits", "at", "rule", "resources"]);
+                             "probability", "id", "hits", "at", "rule", "resources",
+                             "kind", "topic", "client_id", "function", "after_ms"]);
+const isAwsFault = (fault) => !fault.kind || fault.kind === "aws";
 function faultEffect(fault) {
   const extras = Object.entries(fault).filter(([key, value]) => !RULE_FIELDS.has(key) && value !== null && value !== undefined)
     .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : value}`);
-  return [fault.error ? `${fault.error}${fault.status ? ` (HTTP ${fault.status})` : ""}` : null,
-          fault.latency_ms ? `+${fault.latency_ms} ms` : null, ...extras].filter(Boolean).join(" · ");
+  return [isAwsFault(fault) ? null : fault.kind,
+          fault.error ? `${fault.error}${fault.status ? ` (HTTP ${fault.status})` : ""}` : null,
+          fault.latency_ms ? `+${fault.latency_ms} ms` : null,
+          !isAwsFault(fault) && fault.after_ms ? `after ${fault.after_ms} ms` : null, ...extras].filter(Boolean).join(" · ");
 }
-const faultCall = (fault) => `${fault.service}:${fault.operation || "*"}`;
+// An AWS fault names the call; an MQTT or Lambda fault names its topic, client or function.
+const faultCall = (fault) => isAwsFault(fault) ? `${fault.service}:${fault.operation || "*"}`
+  : [fault.topic, fault.client_id, fault.function].filter(Boolean).join(" · ") || "*";
 
 async function faultsView(token) {
   const refresh = async () => {
