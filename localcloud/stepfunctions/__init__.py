@@ -32,6 +32,8 @@ enable_engine() turns the engine on, with every fix below:
 - sqs_errors.py: an sqs:sendMessage task fails every SQS error as SQS.SdkClientException, not AWS's names
 - closed_task_callbacks.py: a callback for a task that has ended answers InvalidToken (or success), not TaskTimedOut
 - parser_error_codes.py: the engine's API errors (a refused definition's InvalidDefinition...) answer no code
+- definition_cache.py (speed): every StartExecution parses the definition again
+- jsonpath_cache.py (speed): every path evaluated builds a new JSONPath parser and compiles the path again
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
 - activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
@@ -43,6 +45,7 @@ from moto.core.config import default_user_config
 from localcloud.stepfunctions.aws_sdk_errors import aws_sdk_errors_name_the_service
 from localcloud.stepfunctions.closed_task_callbacks import callbacks_for_closed_tasks_time_out
 from localcloud.stepfunctions.context_object import execution_has_redrive_count
+from localcloud.stepfunctions.definition_cache import parse_each_definition_once
 from localcloud.stepfunctions.early_callbacks import heartbeat_sees_early_callback
 from localcloud.stepfunctions.engine_clients import act_as_state_machine_roles, reuse_engine_clients
 from localcloud.stepfunctions.execution_input_details import describe_execution_has_input_details
@@ -54,6 +57,7 @@ from localcloud.stepfunctions.integration_metadata import integrations_carry_htt
 from localcloud.stepfunctions.jsonata import evaluate_with_jsonata_python
 from localcloud.stepfunctions.jsonata_fields import jsonata_errors_name_the_field
 from localcloud.stepfunctions.jsonata_validation import refuse_invalid_jsonata
+from localcloud.stepfunctions.jsonpath_cache import compile_each_path_once
 from localcloud.stepfunctions.map_input_errors import map_input_errors_show_the_value
 from localcloud.stepfunctions.null_parameters import null_parameters_are_left_out
 from localcloud.stepfunctions.parser_error_codes import parser_errors_answer_their_code
@@ -77,7 +81,7 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 timeout_paths_fail_the_execution_once, describe_execution_has_input_details,
                 waits_too_long_fail_at_once, null_parameters_are_left_out, sqs_errors_name_the_exception,
                 callbacks_for_closed_tasks_time_out, parser_errors_answer_their_code,
-                executions_start_with_their_environment)
+                executions_start_with_their_environment, parse_each_definition_once, compile_each_path_once)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 
