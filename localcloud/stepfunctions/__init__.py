@@ -34,6 +34,7 @@ enable_engine() turns the engine on, with every fix below:
 - parser_error_codes.py: the engine's API errors (a refused definition's InvalidDefinition...) answer no code
 - definition_cache.py (speed): every StartExecution parses the definition again
 - jsonpath_cache.py (speed): every path evaluated builds a new JSONPath parser and compiles the path again
+- value_copies.py (speed): every read of a state's data is a copy.deepcopy
 Besides, applied where they act:
 - execution_names.py: a nameless StartExecution collides on the name None (REQUEST_FIXES, applied by the edge)
 - activities.py: activity tasks never reach a worker, GetActivityTask is not answered, an activity's missed
@@ -68,6 +69,7 @@ from localcloud.stepfunctions.starting_executions import executions_start_with_t
 from localcloud.stepfunctions.sync_executions import start_sync_execution_runs_to_the_end
 from localcloud.stepfunctions.task_failure_cause import send_task_failure_keeps_cause
 from localcloud.stepfunctions.timeout_path_failures import timeout_paths_fail_the_execution_once
+from localcloud.stepfunctions.value_copies import copy_state_data_as_json
 from localcloud.stepfunctions.wait_delay_limit import waits_too_long_fail_at_once
 from localcloud.stepfunctions.wait_timestamps import jsonata_timestamps_fail_as_evaluation_errors
 
@@ -81,7 +83,8 @@ ENGINE_FIXES = (heartbeat_sees_early_callback, task_heartbeat_timeouts, send_tas
                 timeout_paths_fail_the_execution_once, describe_execution_has_input_details,
                 waits_too_long_fail_at_once, null_parameters_are_left_out, sqs_errors_name_the_exception,
                 callbacks_for_closed_tasks_time_out, parser_errors_answer_their_code,
-                executions_start_with_their_environment, parse_each_definition_once, compile_each_path_once)
+                executions_start_with_their_environment, parse_each_definition_once, compile_each_path_once,
+                copy_state_data_as_json)
 
 __all__ = ["ENGINE_FIXES", "REQUEST_FIXES", "act_as_state_machine_roles", "enable_engine"]
 

@@ -10,9 +10,9 @@ import textwrap
 from tests.support.scenarios import run_scenario
 
 # Two waves of executions of one machine, each wave started at once with different inputs; counts the definition
-# parses (ANTLR parsers built) and JSONPath parsers built (PLY yacc runs) during the second wave.
+# parses (ANTLR parsers built), JSONPath parsers built (PLY yacc runs) and copy.deepcopy calls during the second wave.
 _WAVES_SCENARIO = textwrap.dedent('''
-    import json, sys, time
+    import copy, json, sys, time
     import boto3
     import jsonpath_ng._ply.yacc
     from moto import mock_aws
@@ -20,7 +20,14 @@ _WAVES_SCENARIO = textwrap.dedent('''
     from moto.stepfunctions.parser.asl.parse import asl_parser
     from localcloud import stepfunctions
 
-    counts = {"parses": 0, "path_parsers": 0}
+    counts = {"parses": 0, "path_parsers": 0, "deep_copies": 0}
+    deepcopy = copy.deepcopy
+
+    def counted_deepcopy(value, memo=None, *args):
+        counts["deep_copies"] += memo is None   # the calls made, not deepcopy's own recursion
+        return deepcopy(value, memo, *args)
+
+    copy.deepcopy = counted_deepcopy
 
     class CountedParser(asl_parser.ASLParser):
         def __init__(self, *args, **kwargs):
@@ -105,5 +112,50 @@ def test_definition_and_path_caches_fix_parse_nothing_twice_and_keep_executions_
     # Given the engine with every fix, When the second wave of the same machine runs with other inputs
     found = run_waves(fixed=True)
     # Then nothing is parsed again, and each execution answers from its own input alone, as without the fixes
-    assert found["second_wave"] == {"parses": 0, "path_parsers": 0}
+    assert (found["second_wave"]["parses"], found["second_wave"]["path_parsers"]) == (0, 0)
     assert found["outputs"] == EXPECTED_OUTPUTS
+
+
+# value_copies.py -----------------------------------------------------------------------------------------------------
+
+
+def test_value_copies_moto_still_deep_copies_every_read_of_state_data():
+    # Three executions of a few states each: a hundred deepcopy calls and more
+    assert run_waves(fixed=False)["second_wave"]["deep_copies"] >= 100
+
+
+def test_value_copies_fix_leaves_deepcopy_to_what_is_not_json():
+    raw, fixed = run_waves(fixed=False), run_waves(fixed=True)
+    assert fixed["second_wave"]["deep_copies"] * 2 < raw["second_wave"]["deep_copies"]   # what is left: Map frames
+    assert fixed["outputs"] == raw["outputs"] == EXPECTED_OUTPUTS
+
+
+def test_value_copies_copy_shares_no_container_and_keeps_every_value():
+    import datetime
+
+    from localcloud.stepfunctions.value_copies import copy_value
+
+    class Opaque:
+        pass
+
+    # Given JSON data with a datetime (the context object's) and an object that is not JSON
+    original = {"a": [1, {"b": "c", "t": datetime.datetime(2026, 1, 1)}], "n": None, "o": Opaque(), "x": (1, [2])}
+    copied = copy_value(original)
+    # Then every container is new, every value equal, and what is not JSON went through copy.deepcopy
+    assert copied["a"] == original["a"] and copied["n"] is None and copied["x"] == original["x"]
+    assert copied["a"] is not original["a"] and copied["a"][1] is not original["a"][1]
+    assert copied["o"] is not original["o"] and isinstance(copied["o"], Opaque)
+    assert copied["x"][1] is not original["x"][1]
+
+
+def test_value_copies_patched_modules_use_nothing_of_copy_but_deepcopy():
+    import inspect
+    import re
+
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.component.common.string import string_expression
+    from moto.stepfunctions.parser.asl.eval import states
+    from moto.stepfunctions.parser.asl.eval.event import event_manager
+
+    for module in (states, result_path, string_expression, event_manager):
+        assert set(re.findall(r"\bcopy\.(\w+)", inspect.getsource(module))) == {"deepcopy"}, module.__name__
