@@ -24,7 +24,7 @@ from pathlib import Path
 import boto3
 import requests
 
-from bench.harness import EDGE, EDGE_PORT, REPO, _running_cloud, median, tree_cpu_ms, wait_until
+from bench.harness import EDGE, EDGE_PORT, REPO, _running_cloud, median, pid_listening_on, tree_cpu_ms, wait_until
 
 STATES = 10
 EXECUTIONS = 200
@@ -114,30 +114,11 @@ def ministack():
     from deploy_rehearsal.emulator import running_ministack
 
     with tempfile.TemporaryDirectory() as state, running_ministack(Path(state)) as url:
-        yield url, _pid_listening_on(int(url.rsplit(":", 1)[1]))
-
-
-def _pid_listening_on(port: int) -> int | None:
-    """The process serving 127.0.0.1:port (Linux /proc), so its CPU can be read."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":   # LISTEN
-                inodes.add(fields[9])
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                if any(os.readlink(fd.path).removeprefix("socket:[").rstrip("]") in inodes
-                       for fd in os.scandir(f"{entry.path}/fd")):
-                    return int(entry.name)
-            except OSError:
-                continue
-    return None
+        yield url, pid_listening_on(int(url.rsplit(":", 1)[1]))
 
 
 def run(report) -> None:
-    cloud = _running_cloud[0] if _running_cloud else _pid_listening_on(EDGE_PORT)
+    cloud = _running_cloud[0] if _running_cloud else pid_listening_on(EDGE_PORT)
     figures = {"local cloud": measure(EDGE, cloud)}
     with plain_moto() as (url, pid):
         figures["plain moto"] = measure(url, pid)

@@ -86,29 +86,44 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu_ms(root: int) -> float:
-    """CPU time (user + system) of a process and all its descendants, in ms, from /proc (Linux).
-
-    A process's own time plus the time of its children it has waited for (cutime, cstime), so a Lambda worker or a
-    broker that ends between two readings still counts, as long as its parent has reaped it."""
+def _process_table() -> tuple[dict[int, list[int]], dict[int, int], dict[int, str]]:
+    """children by parent pid, clock ticks (utime + stime + cutime + cstime) and command name, of every process."""
     children: dict[int, list[int]] = {}
-    times: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    names: dict[int, str] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
-            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+            head, tail = Path(entry.path, "stat").read_text().rsplit(")", 1)
+            command = Path(entry.path, "cmdline").read_bytes()
         except OSError:   # ended while we read
             continue
-        pid = int(entry.name)
+        pid, fields = int(entry.name), tail.split()
         children.setdefault(int(fields[1]), []).append(pid)
-        times[pid] = sum(int(value) for value in fields[11:15])
-    total, stack = 0, [root]
+        ticks[pid] = sum(int(value) for value in fields[11:15])
+        names[pid] = "Lambda workers" if b"lambda_/bootstrap.py" in command else head.split("(", 1)[1]
+    return children, ticks, names
+
+
+def tree_cpu_by_kind(root: int, label: str | None = None) -> dict[str, float]:
+    """CPU-ms (user + system) of a process and all its descendants, by kind of process, from /proc (Linux).
+
+    A process's own time plus the time of its children it has waited for (cutime, cstime), so a Lambda worker or a
+    broker that ends between two readings still counts, as long as its parent has reaped it."""
+    children, ticks, names = _process_table()
+    by_kind: dict[str, float] = {}
+    stack = [root]
     while stack:
         pid = stack.pop()
-        total += times.get(pid, 0)
+        kind = label or names.get(pid, "?")
+        by_kind[kind] = by_kind.get(kind, 0.0) + ticks.get(pid, 0) * 1000 / os.sysconf("SC_CLK_TCK")
         stack.extend(children.get(pid, ()))
-    return total * 1000 / os.sysconf("SC_CLK_TCK")
+    return by_kind
+
+
+def tree_cpu_ms(root: int) -> float:
+    return sum(tree_cpu_by_kind(root).values())
 
 
 class CpuMeter:
@@ -118,12 +133,49 @@ class CpuMeter:
     leave of the cores."""
 
     def __init__(self, extra_pids: tuple[int, ...] = ()):
-        self.roots = (*_running_cloud, *extra_pids)
+        cloud = _running_cloud or [pid for pid in (pid_listening_on(EDGE_PORT),) if pid]   # or one already running
+        self.roots = (*cloud, *extra_pids)
         self.ms = float("nan")
 
+        self.extra = set(extra_pids)
+        self.by_kind: dict[str, float] = {}
+
+    def _read(self) -> dict[str, float]:
+        total: dict[str, float] = {}
+        for root in self.roots:
+            for kind, ms in tree_cpu_by_kind(root, "bench workers" if root in self.extra else None).items():
+                total[kind] = total.get(kind, 0.0) + ms
+        return total
+
     def __enter__(self) -> "CpuMeter":
-        self._before = sum(tree_cpu_ms(root) for root in self.roots)
+        self._before = self._read()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.ms = sum(tree_cpu_ms(root) for root in self.roots) - self._before if self.roots else float("nan")
+        after = self._read()
+        self.by_kind = {kind: ms - self._before.get(kind, 0.0) for kind, ms in after.items()}
+        self.ms = sum(self.by_kind.values()) if self.roots else float("nan")
+
+    def split(self, runs: int) -> str:
+        """CPU-ms per run of each kind of process, the largest first: `python 30, Lambda workers 12, ...`."""
+        parts = sorted(((ms / runs, kind) for kind, ms in self.by_kind.items() if ms > 0), reverse=True)
+        return ", ".join(f"{kind} {ms:.0f}" for ms, kind in parts)
+
+
+def pid_listening_on(port: int) -> int | None:
+    """The process serving 127.0.0.1:port (Linux /proc), so its CPU can be read."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":   # LISTEN
+                inodes.add(fields[9])
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if any(os.readlink(fd.path).removeprefix("socket:[").rstrip("]") in inodes
+                       for fd in os.scandir(f"{entry.path}/fd")):
+                    return int(entry.name)
+            except OSError:
+                continue
+    return None
