@@ -41,6 +41,10 @@ from localcloud.lambda_.bootstrap import FRAME, SYNC_MARK, encode_frame
 BOOTSTRAP = Path(__file__).resolve().parent / "bootstrap.py"
 ACCOUNT_ID = "123456789012"
 INIT_TIMEOUT = 10.0  # seconds; on AWS the init phase has its own 10 s, outside the function timeout
+# A busy pool grows only when none of its workers frees up within this: a cold start costs a core 150-300 ms
+# (an interpreter and its imports), a warm invocation of a short handler a few, so under a burst a brief wait for a
+# warm worker is both quicker and cheaper than a new one, and workers stay few.
+GROW_AFTER = 0.1  # seconds
 KILL_GRACE = 1.0  # seconds between SIGTERM and SIGKILL in close()
 LOG_SYNC_TIMEOUT = 1.0  # seconds to wait for the log lines written before a response
 
@@ -268,7 +272,7 @@ class LambdaRuntime:
     def __init__(self, functions: Iterable[FunctionSpec], *, runtime_dir: Path,
                  base_env: Mapping[str, str] | None = None, log_sink: Callable[[str, str], None] | None = None,
                  max_concurrency: int = 10, xray=None, retry_delays: tuple[float, float] = AWS_RETRY_DELAYS,
-                 deliver: Callable[[FunctionSpec, str, dict], None] | None = None):
+                 deliver: Callable[[FunctionSpec, str, dict], None] | None = None, grow_after: float = GROW_AFTER):
         """runtime_dir holds the runtime's own libraries (requirements/lambda-runtime.txt); xray, the X-Ray daemon
         that receives traced invocations' segments (localcloud/xray/daemon.py), if any. retry_delays: the waits
         before an Event invocation's second and third attempts; deliver(spec, destination_arn, record) sends an
@@ -288,6 +292,7 @@ class LambdaRuntime:
         self._base_env = dict(default_base_env() if base_env is None else base_env)
         self._log_sink = log_sink or print_log
         self._max_concurrency = max(1, max_concurrency)
+        self._grow_after = grow_after
         # One lock for every pool: contention is negligible next to a process round trip.
         self._lock = threading.Lock()
         self._pools = {name: _Pool(threading.Condition(self._lock)) for name in self._specs}
@@ -530,6 +535,7 @@ class LambdaRuntime:
         # First come, first served: without the queue a newly arriving call can take a freed worker before the
         # waiter that was woken for it, and under a burst the oldest calls starve (a callback past its heartbeat).
         ticket = object()
+        grow_at = None
         try:
             with pool.cond:
                 pool.waiting.append(ticket)
@@ -547,8 +553,12 @@ class LambdaRuntime:
                                 self._workers.discard(worker)
                                 pool.size -= 1
                             if pool.size < self._concurrency(spec):
-                                pool.size += 1
-                                break
+                                grow_at = grow_at or time.monotonic() + self._grow_after
+                                if not pool.size or time.monotonic() >= grow_at:
+                                    pool.size += 1
+                                    break
+                                pool.cond.wait(grow_at - time.monotonic())   # a busy worker may free up first
+                                continue
                         pool.cond.wait()
                 finally:
                     pool.waiting.remove(ticket)

@@ -91,11 +91,21 @@ def test_warm_worker_keeps_module_state(make_runtime):
 
 
 def test_busy_worker_makes_the_pool_grow(make_runtime):
-    runtime = make_runtime(spec("sleeper"))
+    runtime = make_runtime(spec("sleeper"), grow_after=0)
     with ThreadPoolExecutor(2) as pool:
         pids = list(pool.map(lambda _: call(runtime, "sleeper", {"seconds": 0.5})[1]["pid"], range(2)))
     assert pids[0] != pids[1]
     assert call(runtime, "sleeper")[1]["pid"] in pids
+
+
+def test_a_burst_waits_for_a_busy_worker_before_a_cold_start(make_runtime):
+    # Given a pool that grows only when no worker frees up within 30 s (longer than the calls last)
+    runtime = make_runtime(spec("sleeper"), grow_after=30)
+    # When three calls arrive at once
+    with ThreadPoolExecutor(3) as pool:
+        pids = set(pool.map(lambda _: call(runtime, "sleeper", {"seconds": 0.2})[1]["pid"], range(3)))
+    # Then the one warm worker served them in turn: no cold start
+    assert len(pids) == 1
 
 
 def test_max_concurrency_makes_invocations_wait(make_runtime):
