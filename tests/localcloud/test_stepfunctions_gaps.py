@@ -35,9 +35,13 @@ _ENGINE_SCENARIO = textwrap.dedent('''
     definition = {"StartAt": "Wait", "States": {"Wait": {
         "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
         "Parameters": {"QueueUrl": "QUEUE", "MessageBody": {"token.$": "$$.Task.Token"}},
-        # The heartbeat scenario waits for the 1 s heartbeat to run out; the cause scenario must answer first,
+        # The heartbeat scenario waits for the 1 s heartbeat to run out; the closed scenario must answer first,
         # which a loaded machine cannot promise within 1 s.
         "HeartbeatSeconds": 1 if scenario == "heartbeat" else 25, "TimeoutSeconds": 30, "End": True}}}
+    if scenario == "cause":
+        # No heartbeat here: plain moto misses a callback that beats the heartbeat wait's set-up (the gap of
+        # early_callbacks.py), and a fast receive under load raced it. The cause gap has nothing to do with it.
+        del definition["States"]["Wait"]["HeartbeatSeconds"]
     with mock_aws():
         sqs, sfn = boto3.client("sqs", "us-east-1"), boto3.client("stepfunctions", "us-east-1")
         queue = sqs.create_queue(QueueName="jobs")["QueueUrl"]
