@@ -278,6 +278,21 @@ def test_an_order_whose_callback_fails_comes_back_at_once_and_is_settled_once(cl
     assert dead_letters(cloud) == "0"
 
 
+def test_an_order_whose_queue_send_fails_once_is_sent_again_and_settled_once(cloud, faults):
+    # SendMessage is the engine's own call (sqs:sendMessage.waitForTaskToken): PrepareOrder's Retry sends again.
+    rule = faults(service="sqs", operation="SendMessage", count=1, error="RequestThrottled", status=400,
+                  message="Request is throttled.")
+
+    arn = start_order(cloud, {"item": "tea", "quantity": 1})
+
+    execution = cloud.wait_for_execution(arn, timeout=40)
+    assert execution["status"] == "SUCCEEDED", (execution.get("error"), execution.get("cause"))
+    assert len(injected_by(cloud, rule)) == 1
+    assert [e["taskFailedEventDetails"]["error"] for e in events_of(cloud, arn, "TaskFailed")] == [
+        "SQS.RequestThrottledException"]
+    assert dead_letters(cloud) == "0"
+
+
 @pytest.mark.parametrize("kind", ["lambda-kill", "lambda-timeout"])
 def test_an_order_whose_consumer_dies_ends_as_order_timed_out_on_stage_local_and_is_not_settled_twice(
         cloud, faults, kind):
